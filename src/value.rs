@@ -632,3 +632,213 @@ mod tests {
         assert_eq!(format_float(0.1), "0.1");
     }
 }
+
+/// The JSON form of values in dossier's interchange format (`docs/formats.md`):
+/// null, booleans, strings, integers and lists map to JSON as themselves; floats
+/// always carry a decimal point or exponent (`1.0`), so they read back as floats;
+/// what JSON has no type for is a one-key object: `{"$date": "2016-12-12"}`,
+/// `{"$duration": "P1D"}`, `{"$float": "NaN"}` (also `Infinity`, `-Infinity`).
+/// Maps (only in query results) are objects. Graph elements are written by id as
+/// `{"$node": 3}` / `{"$rel": 5}`.
+pub mod json {
+    use super::{Duration, Map, Value, format_date, parse_date};
+    use serde_json::Value as J;
+
+    /// A value as JSON.
+    pub fn to_json(v: &Value) -> J {
+        match v {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => match serde_json::Number::from_f64(*f) {
+                Some(n) => J::Number(n),
+                None => tagged("$float", J::String(super::format_float(*f))),
+            },
+            Value::String(s) => J::String(s.to_string()),
+            Value::Date(d) => tagged("$date", J::String(format_date(*d))),
+            Value::Duration(d) => tagged("$duration", J::String(d.to_string())),
+            Value::List(items) => J::Array(items.iter().map(to_json).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+            Value::Node(n) => tagged("$node", J::from(n.0)),
+            Value::Rel(r) => tagged("$rel", J::from(r.0)),
+            Value::Path(p) => {
+                let mut o = serde_json::Map::new();
+                o.insert(
+                    "nodes".into(),
+                    J::Array(p.nodes.iter().map(|n| J::from(n.0)).collect()),
+                );
+                o.insert(
+                    "relationships".into(),
+                    J::Array(p.rels.iter().map(|r| J::from(r.0)).collect()),
+                );
+                tagged("$path", J::Object(o))
+            }
+        }
+    }
+
+    fn tagged(tag: &str, v: J) -> J {
+        let mut o = serde_json::Map::new();
+        o.insert(tag.to_string(), v);
+        J::Object(o)
+    }
+
+    /// A property value from JSON; `key` is the property's name, because the
+    /// synthetic benchmark files carry dates as plain `YYYY-MM-DD` strings in
+    /// properties named `date` and `published`. Errors say what is wrong.
+    pub fn property_from_json(key: &str, j: &J) -> Result<Value, String> {
+        if let (J::String(s), "date" | "published") = (j, key)
+            && let Some(d) = parse_date(s)
+        {
+            return Ok(Value::Date(d));
+        }
+        from_json(j)
+    }
+
+    /// A value from JSON (the inverse of [`to_json`] for everything but graph elements).
+    pub fn from_json(j: &J) -> Result<Value, String> {
+        Ok(match j {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Value::Int(i)
+                } else if n.is_u64() {
+                    return Err(format!("integer {n} is out of range"));
+                } else {
+                    Value::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            J::String(s) => Value::str(s),
+            J::Array(items) => Value::List(items.iter().map(from_json).collect::<Result<_, _>>()?),
+            J::Object(o) => {
+                if o.len() == 1
+                    && let Some((k, J::String(s))) = o.iter().next()
+                {
+                    match k.as_str() {
+                        "$date" => {
+                            return parse_date(s)
+                                .map(Value::Date)
+                                .ok_or_else(|| format!("bad date {s:?} (expected YYYY-MM-DD)"));
+                        }
+                        "$duration" => {
+                            return parse_duration(s)
+                                .map(|d| Value::Duration(Box::new(d)))
+                                .ok_or_else(|| format!("bad duration {s:?}"));
+                        }
+                        "$float" => {
+                            return match s.as_str() {
+                                "NaN" => Ok(Value::Float(f64::NAN)),
+                                "Infinity" => Ok(Value::Float(f64::INFINITY)),
+                                "-Infinity" => Ok(Value::Float(f64::NEG_INFINITY)),
+                                _ => Err(format!("bad float {s:?}")),
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+                let mut m = Map::new();
+                for (k, v) in o {
+                    m.insert(k.clone(), from_json(v)?);
+                }
+                Value::Map(Box::new(m))
+            }
+        })
+    }
+
+    /// Parses the ISO 8601 form [`Duration`]'s `Display` writes (`P1Y2M3DT4H5M6.5S`).
+    pub fn parse_duration(s: &str) -> Option<Duration> {
+        let rest = s.strip_prefix('P')?;
+        let (date, time) = match rest.split_once('T') {
+            Some((d, t)) => (d, Some(t)),
+            None => (rest, None),
+        };
+        let mut d = Duration::default();
+        let mut num = String::new();
+        for c in date.chars() {
+            match c {
+                'Y' => d.months += num.parse::<i64>().ok()? * 12,
+                'M' => d.months += num.parse::<i64>().ok()?,
+                'W' => d.days += num.parse::<i64>().ok()? * 7,
+                'D' => d.days += num.parse::<i64>().ok()?,
+                c if c.is_ascii_digit() || c == '-' => {
+                    num.push(c);
+                    continue;
+                }
+                _ => return None,
+            }
+            num.clear();
+        }
+        if let Some(t) = time {
+            let mut nanos: i128 = 0;
+            for c in t.chars() {
+                let unit: i128 = match c {
+                    'H' => 3_600_000_000_000,
+                    'M' => 60_000_000_000,
+                    'S' => 1_000_000_000,
+                    c if c.is_ascii_digit() || c == '-' || c == '.' => {
+                        num.push(c);
+                        continue;
+                    }
+                    _ => return None,
+                };
+                let x: f64 = num.parse().ok()?;
+                // Whole and fractional parts apart, so nanoseconds are exact.
+                let (whole, frac) = match num.split_once('.') {
+                    Some((w, f)) => (w.parse::<i128>().ok()?, format!("0.{f}")),
+                    None => (num.parse::<i128>().ok()?, "0".into()),
+                };
+                let frac: f64 = frac.parse().ok()?;
+                let sign = if x < 0.0 { -1.0 } else { 1.0 };
+                nanos += whole * unit + (sign * frac * unit as f64).round() as i128;
+                num.clear();
+            }
+            d.seconds = (nanos / 1_000_000_000) as i64;
+            d.nanos = (nanos % 1_000_000_000) as i32;
+        }
+        if !num.is_empty() {
+            return None;
+        }
+        Some(d)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trip_keeps_types() {
+            let vals = vec![
+                Value::Int(1),
+                Value::Float(1.0),
+                Value::Float(f64::NAN),
+                Value::str("2016-12-12"),
+                Value::Date(parse_date("2016-12-12").unwrap_or_default()),
+                Value::Duration(Box::new(Duration {
+                    months: 1,
+                    days: 2,
+                    seconds: 3,
+                    nanos: 4,
+                })),
+                Value::List(vec![Value::Int(1), Value::str("a")]),
+            ];
+            for v in vals {
+                let j = to_json(&v);
+                let text = serde_json::to_string(&j).unwrap_or_default();
+                let back: J = serde_json::from_str(&text).unwrap_or(J::Null);
+                let r = from_json(&back).unwrap_or(Value::Null);
+                assert!(
+                    r == v || (v.type_name() == "FLOAT" && r.type_name() == "FLOAT"),
+                    "{v} -> {text} -> {r}"
+                );
+            }
+        }
+
+        #[test]
+        fn bench_dates_import_as_dates() {
+            let v = property_from_json("published", &J::String("2016-12-12".into()));
+            assert_eq!(v.map(|v| v.type_name()), Ok("DATE"));
+            let v = property_from_json("title", &J::String("2016-12-12".into()));
+            assert_eq!(v.map(|v| v.type_name()), Ok("STRING"));
+        }
+    }
+}
