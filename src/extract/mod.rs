@@ -87,6 +87,35 @@ pub struct Affiliation {
     pub end: usize,
 }
 
+/// An account known from the document's structure (an embedded post's signature),
+/// handed to the extractor so that it resolves mentions of the account's owner
+/// ("the White Helmets") with the account (`@SyriaCivilDef`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    /// The display name as written, when there is one.
+    pub display_name: Option<String>,
+    /// The handle, without `@`.
+    pub handle: String,
+    /// The span of the signature (code points).
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What the extractor reads: one document's text and what segmentation knows of it.
+#[derive(Debug, Clone, Default)]
+pub struct Input<'a> {
+    /// The whole document text; every offset is into this.
+    pub text: &'a str,
+    /// The document's date, for events whose date the text does not state.
+    pub date: Option<NaiveDate>,
+    /// The accounts of embedded posts. Each must come back as an entity with its
+    /// `handle` set (a Person or an Organisation).
+    pub accounts: &'a [Account],
+    /// Spans (code points) that are not prose and must not be tagged: signature
+    /// lines, URLs. Handles and hashtags are never entities by themselves anyway.
+    pub skip: &'a [(usize, usize)],
+}
+
 /// Everything found in one text.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Extraction {
@@ -107,9 +136,8 @@ impl Extractor {
         Extractor {}
     }
 
-    /// Extracts from `text`. `date` is the document's (or post's) date, used for
-    /// events whose date the text does not state.
-    pub fn extract(&self, _text: &str, _date: Option<NaiveDate>) -> Extraction {
+    /// Extracts from one document.
+    pub fn extract(&self, _input: &Input) -> Extraction {
         Extraction::default()
     }
 }

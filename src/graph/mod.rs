@@ -882,7 +882,10 @@ pub struct WriteStats {
     pub nodes_deleted: u64,
     pub rels_created: u64,
     pub rels_deleted: u64,
+    /// Properties given a (non-null) value, including at creation.
     pub props_set: u64,
+    /// Properties removed (set to null, or removed with REMOVE).
+    pub props_removed: u64,
     pub labels_added: u64,
     pub labels_removed: u64,
 }
@@ -902,6 +905,7 @@ impl fmt::Display for WriteStats {
             (self.rels_created, "created", "relationship"),
             (self.rels_deleted, "deleted", "relationship"),
             (self.props_set, "set", "property"),
+            (self.props_removed, "removed", "property"),
             (self.labels_added, "added", "label"),
             (self.labels_removed, "removed", "label"),
         ]
@@ -963,6 +967,7 @@ impl<'g> Txn<'g> {
 
     pub fn create_node(&mut self, labels: &[&str], props: Vec<(String, Value)>) -> Result<NodeId> {
         let id = self.graph.next_node_id();
+        let set = props.iter().filter(|(_, v)| !v.is_null()).count() as u64;
         self.apply(Op::CreateNode {
             id,
             labels: labels.iter().map(|s| s.to_string()).collect(),
@@ -970,6 +975,7 @@ impl<'g> Txn<'g> {
         })?;
         self.stats.nodes_created += 1;
         self.stats.labels_added += labels.len() as u64;
+        self.stats.props_set += set;
         Ok(id)
     }
 
@@ -981,6 +987,7 @@ impl<'g> Txn<'g> {
         props: Vec<(String, Value)>,
     ) -> Result<RelId> {
         let id = self.graph.next_rel_id();
+        let set = props.iter().filter(|(_, v)| !v.is_null()).count() as u64;
         self.apply(Op::CreateRel {
             id,
             start,
@@ -989,6 +996,7 @@ impl<'g> Txn<'g> {
             props,
         })?;
         self.stats.rels_created += 1;
+        self.stats.props_set += set;
         Ok(id)
     }
 
