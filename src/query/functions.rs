@@ -586,10 +586,8 @@ fn left_right(fname: &str, a: &Value, n: &Value) -> R {
     }))
 }
 
-/// `round(x[, precision[, mode]])`: half away from zero by default, as openCypher's
-/// `round(x)` is defined (Java's `Math.round` rounds -2.5 to -2; openCypher says
-/// half up for positive and the TCK does not test negatives, so we follow the
-/// precision variant's `HALF_UP` throughout).
+/// `round(x[, precision[, mode]])`: `HALF_UP` (half away from zero, as Java's
+/// `BigDecimal` names it) unless a mode is given.
 fn round(args: &[Value]) -> R {
     let Some(x) = num("round", &args[0])? else {
         return Ok(Value::Null);
