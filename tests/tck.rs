@@ -427,7 +427,9 @@ fn unsupported(query: &str) -> Option<String> {
             continue;
         }
         let head = name.split('.').next().unwrap_or("");
-        if UNSUPPORTED_TEMPORAL.contains(&head) || (head == "date" && name != "date") {
+        if UNSUPPORTED_TEMPORAL.contains(&head)
+            || (head == "date" && name != "date" && name != "date.truncate")
+        {
             return Some(format!(
                 "calls {name}(): only date and duration temporal values are supported"
             ));
