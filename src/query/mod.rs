@@ -14,6 +14,8 @@ use crate::graph::WriteStats;
 use crate::store::Store;
 use crate::value::Value;
 
+pub mod aggregate;
+pub mod functions;
 pub mod render;
 
 /// Query parameters (`$name`), by name.
