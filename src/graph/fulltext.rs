@@ -186,6 +186,23 @@ impl Graph {
             .search(self, labels, query)
     }
 
+    /// The full-text index's size, once built: (distinct words, postings,
+    /// approximate heap bytes). For the benchmark and `:stats`-style reports.
+    pub fn fulltext_footprint(&self) -> Option<(usize, usize, usize)> {
+        let ix = self.fulltext.get()?;
+        let postings: usize = ix.postings.values().map(Vec::len).sum();
+        let words: usize = ix.postings.keys().map(|k| k.len()).sum();
+        // Per term: the key (box + bytes), the Vec header and hash-map slack.
+        let bytes = ix.postings.len() * (16 + 24 + 16)
+            + words
+            + ix.postings
+                .values()
+                .map(|v| v.capacity() * 16)
+                .sum::<usize>()
+            + ix.doc_len.capacity() * 4;
+        Some((ix.postings.len(), postings, bytes))
+    }
+
     /// Splits a `db.search` label argument such as `'Person|Post'` (also `:` or `,`
     /// separated, blanks ignored; empty means every label).
     pub fn fulltext_labels(spec: &str) -> Vec<&str> {

@@ -103,6 +103,7 @@ const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("haversin", 1, 1),
     // temporal
     ("date", 0, 1),
+    ("date.truncate", 2, 3),
     ("duration", 1, 1),
     ("duration.between", 2, 2),
     ("duration.inmonths", 2, 2),
@@ -191,6 +192,7 @@ pub fn call(g: &Graph, name: &str, args: &[Value]) -> R {
         "pi" => Ok(Value::Float(std::f64::consts::PI)),
         "rand" => Ok(Value::Float(rand_f64())),
         "date" => date(args.first()),
+        "date.truncate" => date_truncate(args),
         "range" => range(args),
         "replace" => replace(args),
         "substring" => substring(args),
@@ -586,10 +588,8 @@ fn left_right(fname: &str, a: &Value, n: &Value) -> R {
     }))
 }
 
-/// `round(x[, precision[, mode]])`: half away from zero by default, as openCypher's
-/// `round(x)` is defined (Java's `Math.round` rounds -2.5 to -2; openCypher says
-/// half up for positive and the TCK does not test negatives, so we follow the
-/// precision variant's `HALF_UP` throughout).
+/// `round(x[, precision[, mode]])`: `HALF_UP` (half away from zero, as Java's
+/// `BigDecimal` names it) unless a mode is given.
 fn round(args: &[Value]) -> R {
     let Some(x) = num("round", &args[0])? else {
         return Ok(Value::Null);
@@ -968,6 +968,54 @@ fn date_from_map(m: &Map) -> Result<NaiveDate, QueryError> {
     NaiveDate::from_ymd_opt(year, month, day).ok_or_else(bad)
 }
 
+/// `date.truncate(unit, d[, map])`: `d` cut down to the start of its millennium,
+/// century, decade, year, weekYear, quarter, month, week or day, then the map's
+/// fields set on top (`date.truncate('week', d, {dayOfWeek: 2})` is that Tuesday).
+fn date_truncate(args: &[Value]) -> R {
+    let unit = match &args[0] {
+        Value::String(u) => u.to_lowercase(),
+        Value::Null => return Ok(Value::Null),
+        other => return Err(type_err("date.truncate", "a unit string", other)),
+    };
+    let d = match &args[1] {
+        Value::Date(d) => *d,
+        Value::Null => return Ok(Value::Null),
+        other => return Err(type_err("date.truncate", "a date", other)),
+    };
+    let bad = || temporal_err("date.truncate(): the result is not a valid date".into());
+    let y = d.year();
+    let jan1 = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(bad);
+    let t = match unit.as_str() {
+        "millennium" => jan1(y - y.rem_euclid(1000))?,
+        "century" => jan1(y - y.rem_euclid(100))?,
+        "decade" => jan1(y - y.rem_euclid(10))?,
+        "year" => jan1(y)?,
+        "weekyear" => {
+            NaiveDate::from_isoywd_opt(d.iso_week().year(), 1, Weekday::Mon).ok_or_else(bad)?
+        }
+        "quarter" => NaiveDate::from_ymd_opt(y, (d.month() - 1) / 3 * 3 + 1, 1).ok_or_else(bad)?,
+        "month" => NaiveDate::from_ymd_opt(y, d.month(), 1).ok_or_else(bad)?,
+        "week" => add_days(d, 1 - d.weekday().number_from_monday() as i64).ok_or_else(bad)?,
+        "day" => d,
+        other => {
+            return Err(temporal_err(format!(
+                "date.truncate(): unknown unit {other:?}"
+            )));
+        }
+    };
+    let mut m = match args.get(2) {
+        Some(Value::Map(m)) if !m.is_empty() => (**m).clone(),
+        Some(Value::Map(_) | Value::Null) | None => return Ok(Value::Date(t)),
+        Some(other) => return Err(type_err("date.truncate", "a map", other)),
+    };
+    let has = |m: &Map, k: &str| m.keys().any(|x| x.eq_ignore_ascii_case(k));
+    if has(&m, "dayOfWeek") && !has(&m, "week") {
+        m.insert("week".into(), Value::Int(t.iso_week().week() as i64));
+    }
+    m.insert("date".into(), Value::Date(t));
+    date_from_map(&m).map(Value::Date)
+}
+
 const NANOS_PER_SEC: i128 = 1_000_000_000;
 /// The average month and day lengths openCypher uses to spill fractions down.
 const SECONDS_PER_MONTH: f64 = 2_629_746.0;
@@ -1003,6 +1051,10 @@ pub fn parse_duration_text(t: &str) -> Option<Duration> {
         None => (false, t),
     };
     let body = t.strip_prefix('P').or_else(|| t.strip_prefix('p'))?;
+    let sign = if neg { -1.0 } else { 1.0 };
+    if let Some(d) = parse_alternative_duration(body) {
+        return spill(d.0 * sign, d.1 * sign, d.2 * sign).ok();
+    }
     let mut months = 0f64;
     let mut days = 0f64;
     let mut secs = 0f64;
@@ -1035,15 +1087,43 @@ pub fn parse_duration_text(t: &str) -> Option<Duration> {
     if !num.is_empty() || !any {
         return None;
     }
-    let sign = if neg { -1.0 } else { 1.0 };
     spill(months * sign, days * sign, secs * sign).ok()
+}
+
+/// ISO 8601's alternative form `PYYYY-MM-DDThh:mm:ss(.f)`, as (months, days, seconds).
+fn parse_alternative_duration(body: &str) -> Option<(f64, f64, f64)> {
+    let (date, time) = body.split_once('T').unwrap_or((body, ""));
+    let mut d = date.split('-');
+    let (y, m, dd) = (d.next()?, d.next()?, d.next()?);
+    if d.next().is_some() || y.len() != 4 || m.len() != 2 || dd.len() != 2 {
+        return None;
+    }
+    let months = y.parse::<f64>().ok()? * 12.0 + m.parse::<f64>().ok()?;
+    let days = dd.parse::<f64>().ok()?;
+    let mut secs = 0.0;
+    if !time.is_empty() {
+        let mut p = time.split(':');
+        let (h, mi, se) = (p.next()?, p.next()?, p.next()?);
+        if p.next().is_some() {
+            return None;
+        }
+        secs = h.parse::<f64>().ok()? * 3600.0
+            + mi.parse::<f64>().ok()? * 60.0
+            + se.parse::<f64>().ok()?;
+    }
+    Some((months, days, secs))
 }
 
 /// Whole months and days, fractions spilled down into seconds (average lengths).
 fn spill(months: f64, days: f64, secs: f64) -> Result<Duration, QueryError> {
     let whole_months = months.trunc();
+    // A fraction of a month becomes whole days and then seconds
+    // (`{months: 0.75}` is `P22DT19H51M49.5S`); a fraction of a day becomes seconds.
+    let month_secs = (months - whole_months) * SECONDS_PER_MONTH;
+    let month_days = (month_secs / SECONDS_PER_DAY as f64).trunc();
+    let days = days + month_days;
     let whole_days = days.trunc();
-    let extra_secs = (months - whole_months) * SECONDS_PER_MONTH
+    let extra_secs = month_secs - month_days * SECONDS_PER_DAY as f64
         + (days - whole_days) * SECONDS_PER_DAY as f64
         + secs;
     let nanos = (extra_secs * 1e9).round();
@@ -1173,6 +1253,26 @@ pub fn add_duration(d: NaiveDate, dur: &Duration, sign: i64) -> Option<NaiveDate
     let whole_days = dur.days.checked_add(dur.seconds / SECONDS_PER_DAY as i64)?;
     let days = whole_days.checked_mul(sign)?;
     add_days(add_months(d, months)?, days)
+}
+
+/// `a + b` (`sign` 1) or `a - b` (`sign` -1) for durations: component by
+/// component (months, days and seconds never mix). `None` on overflow.
+pub fn duration_add(a: &Duration, b: &Duration, sign: i64) -> Option<Duration> {
+    let nanos = (a.seconds as i128 * NANOS_PER_SEC + a.nanos as i128)
+        + sign as i128 * (b.seconds as i128 * NANOS_PER_SEC + b.nanos as i128);
+    Some(Duration {
+        months: a.months.checked_add(b.months.checked_mul(sign)?)?,
+        days: a.days.checked_add(b.days.checked_mul(sign)?)?,
+        seconds: i64::try_from(nanos / NANOS_PER_SEC).ok()?,
+        nanos: (nanos % NANOS_PER_SEC) as i32,
+    })
+}
+
+/// `d * factor` (and `d / x` as `d * (1/x)`): each component scaled, fractions of
+/// months and days spilled into smaller units as `duration({months: 0.5})` does.
+pub fn duration_multiply(d: &Duration, factor: f64) -> Result<Duration, QueryError> {
+    let secs = (d.seconds as f64 + d.nanos as f64 / 1e9) * factor;
+    spill(d.months as f64 * factor, d.days as f64 * factor, secs)
 }
 
 /// A property of a date or duration (`d.year`, `dur.days`), `None` when the value
@@ -1496,6 +1596,28 @@ mod tests {
         assert_eq!(ok("date", &[based]), d("1817-01-07"));
         assert!(c("date", &[map(&[("month", Value::Int(1))])]).is_err());
         assert!(matches!(ok("date", &[]), Value::Date(_)));
+        let tr = |unit: &str, date: &str, m: Option<(&str, i64)>| {
+            let mut args = vec![st(unit), d(date)];
+            if let Some((k, v)) = m {
+                args.push(map(&[(k, Value::Int(v))]));
+            }
+            ok("date.truncate", &args).to_string()
+        };
+        assert_eq!(
+            tr("millennium", "2017-10-11", Some(("day", 2))),
+            "'2000-01-02'"
+        );
+        assert_eq!(tr("century", "1984-10-11", None), "'1900-01-01'");
+        assert_eq!(
+            tr("weekYear", "1984-02-01", Some(("day", 5))),
+            "'1984-01-05'"
+        );
+        assert_eq!(tr("quarter", "1984-11-11", None), "'1984-10-01'");
+        assert_eq!(tr("week", "1984-10-11", None), "'1984-10-08'");
+        assert_eq!(
+            tr("week", "1984-10-11", Some(("dayOfWeek", 2))),
+            "'1984-10-09'"
+        );
     }
 
     #[test]
@@ -1505,6 +1627,12 @@ mod tests {
         assert_eq!(p("P2W").as_deref(), Some("P14D"));
         assert_eq!(p("PT0.75M").as_deref(), Some("PT45S"));
         assert_eq!(p("P0.5D").as_deref(), Some("PT12H"));
+        assert_eq!(p("P0.75M").as_deref(), Some("P22DT19H51M49.5S"));
+        assert_eq!(p("P2.5W").as_deref(), Some("P17DT12H"));
+        assert_eq!(
+            p("P2012-02-02T14:37:21.545").as_deref(),
+            Some("P2012Y2M2DT14H37M21.545S")
+        );
         assert_eq!(p("nope"), None);
         assert_eq!(p("P"), None);
         let m: Map = [
@@ -1541,6 +1669,15 @@ mod tests {
         assert_eq!(between.to_string(), "'P1M5D'");
         let back = ok("duration.between", &[d("2016-03-05"), d("2016-01-31")]);
         assert_eq!(back.to_string(), "'P-1M-5D'");
+        let Value::Duration(big) = ok("duration", &[st("P12Y5M14DT16H12M70.000000001S")]) else {
+            panic!("duration")
+        };
+        let half = duration_multiply(&big, 0.5).map(|d| d.to_string());
+        assert_eq!(half.as_deref(), Ok("P6Y2M22DT13H21M8S"));
+        let twice = duration_add(&big, &big, 1).map(|d| d.to_string());
+        assert_eq!(twice.as_deref(), Some("P24Y10M28DT32H26M20.000000002S"));
+        let zero = duration_add(&big, &big, -1).map(|d| d.to_string());
+        assert_eq!(zero.as_deref(), Some("PT0S"));
         let days = ok("duration.indays", &[d("2016-01-31"), d("2016-03-05")]);
         assert_eq!(days.to_string(), "'P34D'");
         assert_eq!(
