@@ -20,12 +20,7 @@ pub mod store_cmds;
 
 /// dossier: an embedded knowledge-graph store for news articles and the posts they quote.
 #[derive(Debug, Parser)]
-#[command(
-    name = "dossier",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "dossier", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,
