@@ -137,12 +137,15 @@ pub fn write_result(g: &Graph, result: &QueryResult, format: Format, style: &Sty
     }
 }
 
-/// A value as plain text: strings as they are, everything else in the literal
-/// notation of `query::render` (nodes as `(:Person {name: 'Lina'})`).
+/// A value as plain text: strings, dates and durations as they are, null as
+/// nothing, everything else in the literal notation of `query::render` (nodes as
+/// `(:Person {name: 'Lina'})`).
 pub fn value_text(g: &Graph, v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
         Value::Null => String::new(),
+        Value::Date(d) => crate::value::format_date(*d),
+        Value::Duration(d) => d.to_string(),
         v => render::value(g, v),
     }
 }
