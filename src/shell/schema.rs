@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::graph::Graph;
-use crate::shell::format::{Cell, Style, table, value_text};
+use crate::shell::format::{Cell, Style, table};
 use crate::shell::scan::{TokKind, tokens};
 use crate::value::Value;
 
@@ -144,10 +144,8 @@ pub fn report(g: &Graph, style: &Style) -> String {
     let rows: Vec<Vec<Cell>> = keys
         .iter()
         .map(|(k, (nodes, rels, example))| {
-            let example = example.map_or(String::new(), |v| match v {
-                Value::String(_) => crate::query::render::value(g, v),
-                v => value_text(g, v),
-            });
+            // Literal notation, so 'text' and 12 read apart.
+            let example = example.map_or(String::new(), |v| crate::query::render::value(g, v));
             vec![
                 Cell::new(*k),
                 count(*nodes),
