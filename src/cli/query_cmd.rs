@@ -57,8 +57,9 @@ pub fn query(g: &GlobalOpts, a: QueryArgs) -> Result<i32> {
         (Some(q), None) => (q.clone(), None),
         (None, Some(f)) if f.as_os_str() == "-" => (read_stdin()?, Some(PathBuf::from("<stdin>"))),
         (None, Some(f)) => (
+            // A missing script is the user's mistake (status 1), not the store's.
             std::fs::read_to_string(f)
-                .map_err(|e| Error::io(format!("cannot read {}", f.display()), e))?,
+                .map_err(|e| Error::Input(format!("cannot read {}: {e}", f.display())))?,
             Some(f.clone()),
         ),
         (None, None) => {

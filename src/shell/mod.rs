@@ -281,7 +281,7 @@ impl Shell {
             "source" => {
                 let path = single_word(arg, "usage: :source FILE")?;
                 let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
                 self.run_script(&text, Some(&path), o);
             }
             "param" => {
@@ -467,7 +467,7 @@ impl Shell {
         let mut buf = Vec::new();
         crate::export::export_result(self.store.graph(), last, fmt, induced, &mut buf)?;
         std::fs::write(path, &buf)
-            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+            .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
         o.out.push_str(&format!(
             "wrote {} ({} bytes, {fmt})\n",
             path.display(),
