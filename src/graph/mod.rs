@@ -27,6 +27,9 @@ use petgraph::visit::EdgeRef;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
+mod bulk;
+pub use bulk::BulkState;
+
 /// A node's id: stable, never reused, kept across restarts.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
