@@ -281,3 +281,43 @@ fn unknown_names_get_a_suggestion() {
     );
     assert!(unknown_name_notes(g, "MATCH (p:Person {name: 'x'}) RETURN p.name").is_empty());
 }
+
+#[test]
+fn export_writes_the_last_results_subgraph() {
+    let store = common::fixture();
+    let r = mixed(store.graph());
+    let mut shell = dossier::shell::Shell::new(store, dossier::shell::Settings::default());
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("cannot make a temp dir: {e}"),
+    };
+    let out = dir.path().join("a b.json");
+    // Before any result there is nothing to export.
+    let o = shell.execute(&format!(":export json '{}'", out.display()));
+    assert!(
+        o.error_text()
+            .unwrap_or_default()
+            .contains("nothing to export yet")
+    );
+    shell.set_last_result(r);
+    let o = shell.execute(&format!(":export json '{}'", out.display()));
+    assert!(o.error.is_none(), "{:?}", o.error_text());
+    // The path's three nodes and two relationships, and the map's node (Lina, again).
+    assert_eq!(
+        o.out,
+        format!("wrote {}: 3 nodes, 2 relationships (json)\n", out.display())
+    );
+    let written = std::fs::read_to_string(&out).unwrap_or_default();
+    let j: serde_json::Value = serde_json::from_str(&written).unwrap_or_default();
+    assert!(j.is_object(), "the export is JSON: {written}");
+    assert!(written.contains("Lina shamy") && written.contains("Aleppo"));
+    // --induced adds the relationships among those nodes; a bad format is refused.
+    let o = shell.execute(&format!(":export dot '{}' --induced", out.display()));
+    assert!(o.error.is_none(), "{:?}", o.error_text());
+    let o = shell.execute(&format!(":export pdf '{}'", out.display()));
+    assert!(
+        o.error_text()
+            .unwrap_or_default()
+            .contains("unknown export format")
+    );
+}

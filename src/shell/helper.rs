@@ -125,18 +125,6 @@ pub const FUNCTIONS: &[&str] = &[
     "upper",
 ];
 
-/// Formats `:export` knows (the export module decides which work).
-pub const EXPORT_FORMATS: &[&str] = &[
-    "dot",
-    "svg",
-    "png",
-    "json",
-    "graphml",
-    "csv",
-    "cypher",
-    "cytoscape",
-];
-
 /// What to complete at the cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Completion {
@@ -179,7 +167,11 @@ pub fn complete_at(
         return match help::find(name).map(|c| c.name) {
             Some("ingest" | "source") => Completion::Path,
             Some("export") if index >= 1 => Completion::Path,
-            Some("export") => words(word_start, prefix, EXPORT_FORMATS.iter().copied()),
+            Some("export") => words(
+                word_start,
+                prefix,
+                crate::export::Format::NAMES.iter().copied(),
+            ),
             Some("format") => words(
                 word_start,
                 prefix,

@@ -118,9 +118,14 @@ impl Shell {
     pub fn cancel_flag(&self) -> Arc<AtomicBool> {
         self.cancel.clone()
     }
-    /// The result of the last query that succeeded.
+    /// The result of the last query that succeeded (what `:export` writes).
     pub fn last_result(&self) -> Option<&QueryResult> {
         self.last.as_ref()
+    }
+    /// Replaces the last result, for embedders (and tests) that run queries
+    /// themselves and want `:export` to write them.
+    pub fn set_last_result(&mut self, result: QueryResult) {
+        self.last = Some(result);
     }
 
     /// The one-line greeting: store, counts, where to get help.
@@ -463,15 +468,21 @@ impl Shell {
                     .into(),
             ));
         };
+        let g = self.store.graph();
+        let format = crate::export::Format::parse(fmt)?;
+        let sub = crate::export::Subgraph::from_result(g, last, induced);
+        let opts = crate::export::ExportOptions {
+            induced,
+            ..crate::export::ExportOptions::default()
+        };
         let path = Path::new(file);
-        let mut buf = Vec::new();
-        crate::export::export_result(self.store.graph(), last, fmt, induced, &mut buf)?;
-        std::fs::write(path, &buf)
-            .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?;
+        crate::export::export_subgraph_to_path(g, &sub, format, &opts, path)?;
         o.out.push_str(&format!(
-            "wrote {} ({} bytes, {fmt})\n",
+            "wrote {}: {} nodes, {} relationships ({})\n",
             path.display(),
-            buf.len()
+            sub.nodes.len(),
+            sub.rels.len(),
+            fmt.to_ascii_lowercase()
         ));
         Ok(())
     }
