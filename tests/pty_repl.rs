@@ -227,3 +227,62 @@ fn ctrl_c_clears_the_line_and_twice_on_empty_leaves() {
     send(&mut s, CTRL_C);
     leaves(&mut s);
 }
+
+#[test]
+#[ignore = "needs the query engine (query::execute) to run a long query"]
+fn ctrl_c_cancels_a_running_query_and_keeps_the_shell() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    // Long enough that it is still running when Ctrl-C arrives.
+    send(
+        &mut s,
+        "UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 0 RETURN count(x);\r",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    send(&mut s, CTRL_C);
+    expect_re(&mut s, r"(?i)cancel");
+    prompt(&mut s);
+    // The shell still works, and the next query is not cancelled.
+    send(&mut s, "RETURN 40 + 2 AS answer;\r");
+    expect(&mut s, "42");
+    expect(&mut s, "1 row");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
+#[ignore = "needs the query engine (query::execute)"]
+fn a_query_prints_a_table_with_its_footer() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    send(
+        &mut s,
+        "CREATE (:Person {name: '王小明'}), (:Person {name: 'Lina'});\r",
+    );
+    expect_re(
+        &mut s,
+        r"created 2 nodes, set 2 properties, added 2 labels, compiled in [\d.]+ ms, executed in [\d.]+ ms",
+    );
+    prompt(&mut s);
+    send(
+        &mut s,
+        "MATCH (p:Person) RETURN p.name AS name ORDER BY name;\r",
+    );
+    expect(&mut s, "│ name   │");
+    expect(&mut s, "│ Lina   │");
+    expect(&mut s, "│ 王小明 │");
+    expect_re(
+        &mut s,
+        r"2 rows, compiled in [\d.]+ ms, executed in [\d.]+ ms",
+    );
+    prompt(&mut s);
+    // A typo in a label gets a suggestion.
+    send(&mut s, "MATCH (p:Persn) RETURN p;\r");
+    expect(&mut s, "did you mean :Person?");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
