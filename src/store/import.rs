@@ -126,8 +126,8 @@ struct RelRec<'a> {
 
 /// Where parsed records go.
 trait Sink {
-    fn node(&mut self, rec: NodeRec, what: &str) -> Result<()>;
-    fn rel(&mut self, rec: RelRec, what: &str) -> Result<()>;
+    fn node(&mut self, rec: NodeRec, what: &What) -> Result<()>;
+    fn rel(&mut self, rec: RelRec, what: &What) -> Result<()>;
 }
 
 /// Splits the input into records without parsing them: a windowed buffer over
@@ -303,7 +303,7 @@ impl<R: Read> Scanner<'_, R> {
         loop {
             i += 1;
             let n = self.value_len()?;
-            let what = format!("{kind} {i}");
+            let what = What { kind, i };
             match f(&self.buf[self.pos..self.pos + n], &what) {
                 Ok(()) => {}
                 Err(RecordError::Syntax(e)) => {
@@ -329,7 +329,19 @@ impl<R: Read> Scanner<'_, R> {
 }
 
 /// What the array walker hands each record's bytes to.
-type RecordFn<'f> = dyn FnMut(&[u8], &str) -> std::result::Result<(), RecordError> + 'f;
+type RecordFn<'f> = dyn FnMut(&[u8], &What) -> std::result::Result<(), RecordError> + 'f;
+
+/// Which record is being read ("node 12"), formatted only for an error message.
+struct What<'k> {
+    kind: &'k str,
+    i: u64,
+}
+
+impl fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.i)
+    }
+}
 
 enum RecordError {
     Syntax(serde_json::Error),
@@ -400,7 +412,7 @@ fn parse(reader: impl Read, name: &str, sink: &mut dyn Sink) -> Result<()> {
     Ok(())
 }
 
-fn describe(name: &str, what: &str, id: &str) -> String {
+fn describe(name: &str, what: &What, id: &str) -> String {
     if id.is_empty() {
         format!("{name}: {what}")
     } else {
@@ -408,7 +420,7 @@ fn describe(name: &str, what: &str, id: &str) -> String {
     }
 }
 
-fn props_of(raw: RawProps, name: &str, what: &str, id: &str) -> Result<Vec<(String, Value)>> {
+fn props_of(raw: RawProps, name: &str, what: &What, id: &str) -> Result<Vec<(String, Value)>> {
     raw.0
         .into_iter()
         .map(|(k, j)| {
@@ -469,20 +481,90 @@ impl IdMap {
     }
 }
 
-/// Builds a fresh graph directly (the empty-store path).
-struct BulkSink<'a> {
+/// One element for the graph builder, with names as the parser's own numbers
+/// (announced by `Name` before first use, in order).
+enum Item {
+    /// A new name: 0 label, 1 relationship type, 2 property key.
+    Name(u8, String),
+    Node(NodeId, Vec<u32>, Vec<(u32, Value)>),
+    Rel(RelId, NodeId, NodeId, u32, Vec<(u32, Value)>),
+}
+
+const BATCH: usize = 4096;
+
+/// The parsing half of an import into an empty store: checks each record,
+/// resolves file ids to store ids and hands the elements, in batches, to the
+/// builder thread ([`build`]). Parsing with id resolution and building the graph
+/// cost about the same, so on two cores the halves overlap.
+struct ParseSink<'a> {
     name: &'a str,
-    g: Graph,
-    st: BulkState,
+    tx: std::sync::mpsc::SyncSender<Vec<Item>>,
+    batch: Vec<Item>,
+    names: [FxHashMap<Box<str>, u32>; 3],
     ids: IdMap,
     next_node: u64,
     next_rel: u64,
     stats: ImportStats,
-    labels: Vec<Sym>,
 }
 
-impl Sink for BulkSink<'_> {
-    fn node(&mut self, rec: NodeRec, what: &str) -> Result<()> {
+impl ParseSink<'_> {
+    fn sym(&mut self, kind: u8, s: &str) -> u32 {
+        let table = &mut self.names[kind as usize];
+        if let Some(x) = table.get(s) {
+            return *x;
+        }
+        let n = table.len() as u32;
+        table.insert(Box::from(s), n);
+        self.batch.push(Item::Name(kind, s.to_string()));
+        n
+    }
+
+    fn push(&mut self, it: Item) -> Result<()> {
+        self.batch.push(it);
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let b = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.tx
+            .send(b)
+            .map_err(|_| Error::Internal("the graph builder stopped early".into()))
+    }
+
+    fn props(&mut self, raw: RawProps, what: &What, id: &str) -> Result<Vec<(u32, Value)>> {
+        let mut out = Vec::with_capacity(raw.0.len());
+        for (k, j) in raw.0 {
+            let k = k.0;
+            match property_from_json(&k, &j) {
+                Ok(v) if v.is_storable() => {
+                    if !v.is_null() {
+                        out.push((self.sym(2, &k), v));
+                    }
+                }
+                Ok(v) => {
+                    return Err(Error::Input(format!(
+                        "{}: property `{k}` cannot hold a {} value",
+                        describe(self.name, what, id),
+                        v.type_name()
+                    )));
+                }
+                Err(m) => {
+                    return Err(Error::Input(format!(
+                        "{}: property `{k}`: {m}",
+                        describe(self.name, what, id)
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Sink for ParseSink<'_> {
+    fn node(&mut self, rec: NodeRec, what: &What) -> Result<()> {
         let id = rec.id.0;
         if self.ids.contains_key(&id) {
             return Err(Error::Input(format!(
@@ -490,41 +572,67 @@ impl Sink for BulkSink<'_> {
                 describe(self.name, what, &id)
             )));
         }
-        self.labels.clear();
-        for l in &rec.labels {
-            let s = self.g.bulk_label(&l.0);
-            self.labels.push(s);
-        }
-        let props = props_of(rec.properties, self.name, what, &id)?
-            .into_iter()
-            .map(|(k, v)| (self.g.bulk_key(&k), v))
-            .collect();
+        let labels: Vec<u32> = rec.labels.iter().map(|l| self.sym(0, &l.0)).collect();
+        let props = self.props(rec.properties, what, &id)?;
         let nid = NodeId(self.next_node);
-        self.g
-            .bulk_add_node(&mut self.st, nid, &self.labels, props)
-            .map_err(|e| Error::Input(format!("{}: {e}", describe(self.name, what, &id))))?;
         self.next_node += 1;
         self.ids.insert(&id, nid);
         self.stats.nodes += 1;
-        Ok(())
+        self.push(Item::Node(nid, labels, props))
     }
 
-    fn rel(&mut self, rec: RelRec, what: &str) -> Result<()> {
+    fn rel(&mut self, rec: RelRec, what: &What) -> Result<()> {
         let rid = rec.id.map(|i| i.0).unwrap_or_default();
         let (start, end) = ends(&self.ids, &rec.start_node, &rec.end_node)
             .map_err(|m| Error::Input(format!("{}: {m}", describe(self.name, what, &rid))))?;
-        let ty = self.g.bulk_type(&rec.ty.0);
-        let props = props_of(rec.properties, self.name, what, &rid)?
-            .into_iter()
-            .map(|(k, v)| (self.g.bulk_key(&k), v))
-            .collect();
-        self.g
-            .bulk_add_rel(RelId(self.next_rel), start, end, ty, props)
-            .map_err(|e| Error::Input(format!("{}: {e}", describe(self.name, what, &rid))))?;
+        let ty = self.sym(1, &rec.ty.0);
+        let props = self.props(rec.properties, what, &rid)?;
+        let id = RelId(self.next_rel);
         self.next_rel += 1;
         self.stats.relationships += 1;
-        Ok(())
+        self.push(Item::Rel(id, start, end, ty, props))
     }
+}
+
+/// The building half: adds the parser's elements to `g` in order.
+fn build(mut g: Graph, rx: std::sync::mpsc::Receiver<Vec<Item>>) -> Result<(Graph, BulkState)> {
+    let mut st = BulkState::default();
+    let mut map: [Vec<Sym>; 3] = Default::default();
+    let bad = || Error::Internal("a name was used before it was announced".into());
+    for batch in rx {
+        for it in batch {
+            match it {
+                Item::Name(kind, s) => {
+                    let sym = match kind {
+                        0 => g.bulk_label(&s),
+                        1 => g.bulk_type(&s),
+                        _ => g.bulk_key(&s),
+                    };
+                    map[kind as usize % 3].push(sym);
+                }
+                Item::Node(id, labels, props) => {
+                    let ls = labels
+                        .iter()
+                        .map(|l| map[0].get(*l as usize).copied().ok_or_else(bad))
+                        .collect::<Result<Vec<Sym>>>()?;
+                    let ps = props
+                        .into_iter()
+                        .map(|(k, v)| Ok((*map[2].get(k as usize).ok_or_else(bad)?, v)))
+                        .collect::<Result<Vec<_>>>()?;
+                    g.bulk_add_node(&mut st, id, &ls, ps)?;
+                }
+                Item::Rel(id, s, e, t, props) => {
+                    let t = *map[1].get(t as usize).ok_or_else(bad)?;
+                    let ps = props
+                        .into_iter()
+                        .map(|(k, v)| Ok((*map[2].get(k as usize).ok_or_else(bad)?, v)))
+                        .collect::<Result<Vec<_>>>()?;
+                    g.bulk_add_rel(id, s, e, t, ps)?;
+                }
+            }
+        }
+    }
+    Ok((g, st))
 }
 
 fn ends(ids: &IdMap, s: &Str, e: &Str) -> std::result::Result<(NodeId, NodeId), String> {
@@ -544,7 +652,7 @@ struct TxnSink<'a, 't, 'g> {
 }
 
 impl Sink for TxnSink<'_, '_, '_> {
-    fn node(&mut self, rec: NodeRec, what: &str) -> Result<()> {
+    fn node(&mut self, rec: NodeRec, what: &What) -> Result<()> {
         let id = rec.id.0;
         if self.ids.contains_key(&id) {
             return Err(Error::Input(format!(
@@ -563,7 +671,7 @@ impl Sink for TxnSink<'_, '_, '_> {
         Ok(())
     }
 
-    fn rel(&mut self, rec: RelRec, what: &str) -> Result<()> {
+    fn rel(&mut self, rec: RelRec, what: &What) -> Result<()> {
         let rid = rec.id.map(|i| i.0).unwrap_or_default();
         let (start, end) = ends(&self.ids, &rec.start_node, &rec.end_node)
             .map_err(|m| Error::Input(format!("{}: {m}", describe(self.name, what, &rid))))?;
@@ -594,25 +702,38 @@ pub fn import(store: &mut Store, reader: impl Read, name: &str) -> Result<Import
     }
     let g = store.graph();
     if g.node_count() == 0 && g.rel_count() == 0 {
-        let mut sink = BulkSink {
-            name,
-            next_node: g.next_node_id().0,
-            next_rel: g.next_rel_id().0,
-            g: g.clone(),
-            st: BulkState::default(),
-            ids: IdMap::default(),
-            stats: ImportStats::default(),
-            labels: Vec::new(),
-        };
-        parse(reader, name, &mut sink)?;
-        let BulkSink {
-            mut g, st, stats, ..
-        } = sink;
-        // Free the id map before the snapshot is written.
-        g.bulk_finish(st);
+        let (next_node, next_rel) = (g.next_node_id().0, g.next_rel_id().0);
+        let g = g.clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel(16);
+        let (built, stats) = std::thread::scope(|scope| {
+            let builder = scope.spawn(move || build(g, rx));
+            let mut sink = ParseSink {
+                name,
+                tx,
+                batch: Vec::with_capacity(BATCH),
+                names: Default::default(),
+                ids: IdMap::default(),
+                next_node,
+                next_rel,
+                stats: ImportStats::default(),
+            };
+            let parsed = parse(reader, name, &mut sink).and_then(|_| sink.flush());
+            let stats = sink.stats;
+            drop(sink); // closes the channel: the builder finishes
+            let built = builder
+                .join()
+                .unwrap_or_else(|_| Err(Error::Internal("the graph builder panicked".into())));
+            // A builder failure explains a parse that stopped on a closed channel.
+            match (parsed, built) {
+                (_, Err(e)) | (Err(e), _) => Err(e),
+                (Ok(()), Ok(b)) => Ok((b, stats)),
+            }
+        })?;
         if stats == ImportStats::default() {
             return Ok(stats);
         }
+        let (mut g, st) = built;
+        g.bulk_finish(st);
         store.replace_graph(g)?;
         return Ok(stats);
     }
