@@ -322,7 +322,12 @@ impl<R: Read> Scanner<'_, R> {
                     self.pos += 1;
                     return Ok(());
                 }
-                _ => return Err(self.error(&format!("expected `,` or `]` after {what}"))),
+                Some(_) => return Err(self.error(&format!("expected `,` or `]` after {what}"))),
+                None => {
+                    return Err(self.error(&format!(
+                        "the file ends inside the array of {kind}s, after {what}"
+                    )));
+                }
             }
         }
     }

@@ -218,17 +218,7 @@ impl Store {
             .write(true)
             .open(&log_path)
             .map_err(|e| io_err(format!("opening {}", log_path.display()), e))?;
-        let (base, end) = replay(&log_path, &mut log, &mut graph, header.last_seq)?;
-        if base > header.last_seq {
-            return Err(corrupt(
-                &log_path,
-                16,
-                &format!(
-                    "the log starts after transaction {base} but the snapshot ends at {}",
-                    header.last_seq
-                ),
-            ));
-        }
+        let (_, end) = replay(&log_path, &mut log, &mut graph, header.last_seq)?;
         let mut notes = Vec::new();
         if let Some(t) = &end.torn {
             notes.push(format!(
@@ -289,19 +279,19 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(io_err(format!("opening {}", log_path.display()), e)),
             };
-            let (base, end) = match log.as_mut() {
+            // A log newer than our snapshot: a checkpoint ran in between.
+            if let Some(f) = log.as_mut()
+                && log_base(&log_path, f)? > header.last_seq
+                && attempt < 5
+            {
+                continue;
+            }
+            let (_, end) = match log.as_mut() {
                 Some(f) => replay(&log_path, f, &mut graph, header.last_seq)?,
                 None => (header.last_seq, wal::ScanEnd::default()),
             };
-            if (base > header.last_seq || ino(&snap) != before) && attempt < 5 {
+            if ino(&snap) != before && attempt < 5 {
                 continue;
-            }
-            if base > header.last_seq {
-                return Err(corrupt(
-                    &log_path,
-                    16,
-                    "the log starts after the snapshot ends",
-                ));
             }
             let notes = end
                 .torn
@@ -527,13 +517,34 @@ fn new_log(dir: &Path, base_seq: u64) -> Result<File> {
     Ok(f)
 }
 
+/// The base sequence number in the log's header (the file is left rewound).
+fn log_base(path: &Path, log: &mut File) -> Result<u64> {
+    use std::io::{Seek, SeekFrom};
+    let base = wal::read_header(path, log)?;
+    log.seek(SeekFrom::Start(0))
+        .map_err(|e| io_err(format!("reading {}", path.display()), e))?;
+    Ok(base)
+}
+
 /// Replays the log onto `graph`, skipping records the snapshot already holds.
+/// A log that starts after the snapshot ends (a transaction in neither) is an
+/// error, checked before anything is applied.
 fn replay(
     path: &Path,
     log: &mut File,
     graph: &mut Graph,
     snapshot_seq: u64,
 ) -> Result<(u64, wal::ScanEnd)> {
+    let base = log_base(path, log)?;
+    if base > snapshot_seq {
+        return Err(corrupt(
+            path,
+            16,
+            &format!(
+                "the log starts after transaction {base} but the snapshot ends at {snapshot_seq}"
+            ),
+        ));
+    }
     wal::scan(path, log, |seq, ops| {
         if seq <= snapshot_seq {
             return Ok(());
