@@ -148,7 +148,7 @@ pub fn check(g: &GlobalOpts) -> Result<i32> {
 pub fn compact(g: &GlobalOpts) -> Result<i32> {
     let mut store = g.open_store(false)?;
     report_notes(&mut store);
-    store.checkpoint()?;
+    store.compact()?;
     let info = store.disk_info();
     println!(
         "compacted {}: snapshot {} bytes through transaction {}, log emptied",

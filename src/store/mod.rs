@@ -417,6 +417,11 @@ impl Store {
         Ok(())
     }
 
+    /// `dossier compact`: the same as [`Store::checkpoint`].
+    pub fn compact(&mut self) -> Result<()> {
+        self.checkpoint()
+    }
+
     /// Replaces the whole graph with `graph` as one transaction, committed by a
     /// checkpoint (the import of a file into an empty store: a log record of the
     /// whole file would be as large as the file).
