@@ -244,163 +244,145 @@ pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
     let cap = |n: u64| n.min(file_len / 4) as usize;
     g.bulk_reserve(cap(header.nodes), cap(header.rels));
     let mut st = BulkState::default();
-    let mut off = HEADER_LEN as u64;
-    let mut payload: Vec<u8> = Vec::new();
     let mut stage = 0u8; // the highest chunk kind seen so far
     let (mut nodes, mut rels) = (0u64, 0u64);
     // The previous id, across chunks: ids are stored as gaps.
     let (mut prev_node, mut prev_rel): (Option<u64>, Option<u64>) = (None, None);
-    let rd = |e| io_err(format!("reading {}", path.display()), e);
-    loop {
-        let mut h = [0u8; CHUNK_HEADER_LEN];
-        if let Err(e) = r.read_exact(&mut h) {
-            return Err(if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                corrupt(path, off, "the snapshot ends before its end marker")
-            } else {
-                rd(e)
-            });
-        }
-        let kind = h[0];
-        let len = u32::from_le_bytes([h[1], h[2], h[3], h[4]]) as usize;
-        let crc = u32::from_le_bytes([h[5], h[6], h[7], h[8]]);
-        if len > CHUNK_MAX || off + (CHUNK_HEADER_LEN + len) as u64 > file_len {
-            return Err(corrupt(
-                path,
-                off,
-                &format!("snapshot chunk length {len} runs past the end of the file"),
-            ));
-        }
-        payload.resize(len, 0);
-        r.read_exact(&mut payload).map_err(rd)?;
-        let mut hasher = crc32fast::Hasher::new();
-        hasher.update(&h[0..5]);
-        hasher.update(&payload);
-        if hasher.finalize() != crc {
-            return Err(corrupt(path, off, "snapshot chunk checksum mismatch"));
-        }
-        let body = off + CHUNK_HEADER_LEN as u64;
-        let order_ok = match kind {
-            K_NAMES => stage == 0,
-            K_NODES => stage == K_NAMES || stage == K_NODES,
-            K_RELS => (K_NAMES..=K_RELS).contains(&stage),
-            K_INDEXES => (K_NAMES..=K_RELS).contains(&stage),
-            K_END => stage == K_INDEXES,
-            _ => false,
-        };
-        if !order_ok {
-            return Err(corrupt(
-                path,
-                off,
-                &format!("unexpected snapshot chunk kind {kind}"),
-            ));
-        }
-        stage = kind;
-        let mut rdr = Reader::new(&payload);
-        let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
-        let as_corrupt = |rdr: &Reader, e: Error| {
-            corrupt(
-                path,
-                body + rdr.pos() as u64,
-                &match e {
-                    Error::Input(m) | Error::Internal(m) => m,
-                    e => e.to_string(),
-                },
-            )
-        };
-        match kind {
-            K_NAMES => {
-                for which in 0..3 {
-                    let n = rdr.len().map_err(at)?;
-                    for _ in 0..n {
-                        let s = rdr.str().map_err(at)?;
-                        let before = g.name_counts();
-                        let _ = match which {
-                            0 => g.bulk_label(s),
-                            1 => g.bulk_type(s),
-                            _ => g.bulk_key(s),
-                        };
-                        if g.name_counts() == before {
-                            return Err(corrupt(
-                                path,
-                                body + rdr.pos() as u64,
-                                &format!("name {s:?} appears twice"),
-                            ));
+    // Reading and checksumming run on a second thread, a few chunks ahead of the
+    // decoding and inserting here, so on two cores the I/O costs no time.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(u64, u8, Vec<u8>)>>(4);
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(move || read_chunks(path, r, file_len, tx));
+        for chunk in rx {
+            let (off, kind, payload) = chunk?;
+            let len = payload.len();
+            let body = off + CHUNK_HEADER_LEN as u64;
+            let order_ok = match kind {
+                K_NAMES => stage == 0,
+                K_NODES => stage == K_NAMES || stage == K_NODES,
+                K_RELS => (K_NAMES..=K_RELS).contains(&stage),
+                K_INDEXES => (K_NAMES..=K_RELS).contains(&stage),
+                K_END => stage == K_INDEXES,
+                _ => false,
+            };
+            if !order_ok {
+                return Err(corrupt(
+                    path,
+                    off,
+                    &format!("unexpected snapshot chunk kind {kind}"),
+                ));
+            }
+            stage = kind;
+            let mut rdr = Reader::new(&payload);
+            let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
+            let as_corrupt = |rdr: &Reader, e: Error| {
+                corrupt(
+                    path,
+                    body + rdr.pos() as u64,
+                    &match e {
+                        Error::Input(m) | Error::Internal(m) => m,
+                        e => e.to_string(),
+                    },
+                )
+            };
+            match kind {
+                K_NAMES => {
+                    for which in 0..3 {
+                        let n = rdr.len().map_err(at)?;
+                        for _ in 0..n {
+                            let s = rdr.str().map_err(at)?;
+                            let before = g.name_counts();
+                            let _ = match which {
+                                0 => g.bulk_label(s),
+                                1 => g.bulk_type(s),
+                                _ => g.bulk_key(s),
+                            };
+                            if g.name_counts() == before {
+                                return Err(corrupt(
+                                    path,
+                                    body + rdr.pos() as u64,
+                                    &format!("name {s:?} appears twice"),
+                                ));
+                            }
                         }
                     }
                 }
-            }
-            K_NODES => {
-                let prev = &mut prev_node;
-                while !rdr.is_empty() {
-                    let gap = rdr.uvarint().map_err(at)?;
-                    let id = match *prev {
-                        None => gap,
-                        Some(p) => p.checked_add(gap).filter(|_| gap > 0).ok_or_else(|| {
-                            corrupt(path, body + rdr.pos() as u64, "node ids out of order")
-                        })?,
-                    };
-                    let nl = rdr.len().map_err(at)?;
-                    let mut labels: Vec<Sym> = Vec::with_capacity(nl);
-                    for _ in 0..nl {
-                        labels.push(sym(&mut rdr).map_err(at)?);
+                K_NODES => {
+                    let prev = &mut prev_node;
+                    while !rdr.is_empty() {
+                        let gap = rdr.uvarint().map_err(at)?;
+                        let id = match *prev {
+                            None => gap,
+                            Some(p) => p.checked_add(gap).filter(|_| gap > 0).ok_or_else(|| {
+                                corrupt(path, body + rdr.pos() as u64, "node ids out of order")
+                            })?,
+                        };
+                        let nl = rdr.len().map_err(at)?;
+                        let mut labels: Vec<Sym> = Vec::with_capacity(nl);
+                        for _ in 0..nl {
+                            labels.push(sym(&mut rdr).map_err(at)?);
+                        }
+                        let props = read_props(&mut rdr).map_err(at)?;
+                        g.bulk_add_node(&mut st, NodeId(id), &labels, props)
+                            .map_err(|e| as_corrupt(&rdr, e))?;
+                        *prev = Some(id);
+                        nodes += 1;
                     }
-                    let props = read_props(&mut rdr).map_err(at)?;
-                    g.bulk_add_node(&mut st, NodeId(id), &labels, props)
-                        .map_err(|e| as_corrupt(&rdr, e))?;
-                    *prev = Some(id);
-                    nodes += 1;
+                }
+                K_RELS => {
+                    let prev = &mut prev_rel;
+                    while !rdr.is_empty() {
+                        let gap = rdr.uvarint().map_err(at)?;
+                        let id = match *prev {
+                            None => gap,
+                            Some(p) => p.checked_add(gap).filter(|_| gap > 0).ok_or_else(|| {
+                                corrupt(
+                                    path,
+                                    body + rdr.pos() as u64,
+                                    "relationship ids out of order",
+                                )
+                            })?,
+                        };
+                        let s = rdr.uvarint().map_err(at)?;
+                        let e = rdr.uvarint().map_err(at)?;
+                        let t = sym(&mut rdr).map_err(at)?;
+                        let props = read_props(&mut rdr).map_err(at)?;
+                        g.bulk_add_rel(RelId(id), NodeId(s), NodeId(e), t, props)
+                            .map_err(|e| as_corrupt(&rdr, e))?;
+                        *prev = Some(id);
+                        rels += 1;
+                    }
+                }
+                K_INDEXES => {
+                    let n = rdr.len().map_err(at)?;
+                    for _ in 0..n {
+                        let l = rdr.str().map_err(at)?;
+                        let k = rdr.str().map_err(at)?;
+                        // Declared now, filled from the nodes by bulk_finish.
+                        g.create_index(l, k);
+                    }
+                }
+                _ => {
+                    // K_END: nothing may follow.
+                    if off + (CHUNK_HEADER_LEN + len) as u64 != file_len {
+                        return Err(corrupt(
+                            path,
+                            off + (CHUNK_HEADER_LEN + len) as u64,
+                            "bytes after the snapshot's end marker",
+                        ));
+                    }
+                    break;
                 }
             }
-            K_RELS => {
-                let prev = &mut prev_rel;
-                while !rdr.is_empty() {
-                    let gap = rdr.uvarint().map_err(at)?;
-                    let id = match *prev {
-                        None => gap,
-                        Some(p) => p.checked_add(gap).filter(|_| gap > 0).ok_or_else(|| {
-                            corrupt(
-                                path,
-                                body + rdr.pos() as u64,
-                                "relationship ids out of order",
-                            )
-                        })?,
-                    };
-                    let s = rdr.uvarint().map_err(at)?;
-                    let e = rdr.uvarint().map_err(at)?;
-                    let t = sym(&mut rdr).map_err(at)?;
-                    let props = read_props(&mut rdr).map_err(at)?;
-                    g.bulk_add_rel(RelId(id), NodeId(s), NodeId(e), t, props)
-                        .map_err(|e| as_corrupt(&rdr, e))?;
-                    *prev = Some(id);
-                    rels += 1;
-                }
-            }
-            K_INDEXES => {
-                let n = rdr.len().map_err(at)?;
-                for _ in 0..n {
-                    let l = rdr.str().map_err(at)?;
-                    let k = rdr.str().map_err(at)?;
-                    // Declared now, filled from the nodes by bulk_finish.
-                    g.create_index(l, k);
-                }
-            }
-            _ => {
-                // K_END: nothing may follow.
-                if off + (CHUNK_HEADER_LEN + len) as u64 != file_len {
-                    return Err(corrupt(
-                        path,
-                        off + (CHUNK_HEADER_LEN + len) as u64,
-                        "bytes after the snapshot's end marker",
-                    ));
-                }
-                break;
+            if kind != K_END && kind != K_NAMES && !rdr.is_empty() {
+                return Err(corrupt(path, body + rdr.pos() as u64, "trailing bytes"));
             }
         }
-        if kind != K_END && kind != K_NAMES && !rdr.is_empty() {
-            return Err(corrupt(path, body + rdr.pos() as u64, "trailing bytes"));
+        if stage != K_END {
+            return Err(corrupt(path, 0, "the snapshot ends before its end marker"));
         }
-        off += (CHUNK_HEADER_LEN + len) as u64;
-    }
+        Ok(())
+    })?;
     if nodes != header.nodes || rels != header.rels {
         return Err(corrupt(
             path,
@@ -414,6 +396,60 @@ pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
     g.bulk_finish(st);
     g.reserve_ids(header.next_node, header.next_rel);
     Ok((g, header, file_len))
+}
+
+/// Reads the chunks after the header, checks each one's length and checksum, and
+/// sends (offset, kind, payload) on `tx`; stops after the end chunk, at the first
+/// error (sent), or when the receiver hangs up.
+fn read_chunks(
+    path: &Path,
+    mut r: impl Read,
+    file_len: u64,
+    tx: std::sync::mpsc::SyncSender<Result<(u64, u8, Vec<u8>)>>,
+) {
+    let mut off = HEADER_LEN as u64;
+    let rd = |e| io_err(format!("reading {}", path.display()), e);
+    loop {
+        let res = (|| {
+            let mut h = [0u8; CHUNK_HEADER_LEN];
+            if let Err(e) = r.read_exact(&mut h) {
+                return Err(if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    corrupt(path, off, "the snapshot ends before its end marker")
+                } else {
+                    rd(e)
+                });
+            }
+            let kind = h[0];
+            let len = u32::from_le_bytes([h[1], h[2], h[3], h[4]]) as usize;
+            let crc = u32::from_le_bytes([h[5], h[6], h[7], h[8]]);
+            if len > CHUNK_MAX || off + (CHUNK_HEADER_LEN + len) as u64 > file_len {
+                return Err(corrupt(
+                    path,
+                    off,
+                    &format!("snapshot chunk length {len} runs past the end of the file"),
+                ));
+            }
+            let mut payload = vec![0u8; len];
+            r.read_exact(&mut payload).map_err(rd)?;
+            let mut hasher = crc32fast::Hasher::new();
+            hasher.update(&h[0..5]);
+            hasher.update(&payload);
+            if hasher.finalize() != crc {
+                return Err(corrupt(path, off, "snapshot chunk checksum mismatch"));
+            }
+            Ok((off, kind, payload))
+        })();
+        let stop = match &res {
+            Ok((_, kind, payload)) => {
+                off += (CHUNK_HEADER_LEN + payload.len()) as u64;
+                *kind == K_END
+            }
+            Err(_) => true,
+        };
+        if tx.send(res).is_err() || stop {
+            return;
+        }
+    }
 }
 
 fn sym(r: &mut Reader) -> codec::DResult<Sym> {

@@ -8,7 +8,7 @@
 //!  12  4  reserved, 0
 //!  16  8  base sequence number (u64 LE): the first record has base + 1
 //!  24  4  CRC32 of bytes 0..24
-//!  28  4  reserved, 0
+//!  28  4  reserved, must be 0
 //! record
 //!   0  4  payload length (u32 LE)
 //!   4  4  CRC32 of the payload
@@ -106,6 +106,9 @@ pub fn read_header(path: &Path, r: &mut impl Read) -> Result<u64> {
     let crc = u32::from_le_bytes([h[24], h[25], h[26], h[27]]);
     if crc != crc32fast::hash(&h[0..24]) {
         return Err(corrupt(path, 24, "log header checksum mismatch"));
+    }
+    if h[28..32] != [0, 0, 0, 0] {
+        return Err(corrupt(path, 28, "log header reserved bytes are not zero"));
     }
     let mut b = [0u8; 8];
     b.copy_from_slice(&h[16..24]);
