@@ -192,6 +192,29 @@ fn every_format_writes_a_file_with_o() {
 }
 
 #[test]
+fn svg_without_graphviz_says_how_to_install_it() {
+    let dir = tmp();
+    let db = dir.path().join("db");
+    ok(
+        &dossier(&db, &["import", &golden("news.json").to_string_lossy()]),
+        "import",
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "-F", "svg"])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run dossier: {e}"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("install graphviz") && e.contains("--format dot"),
+        "{e}"
+    );
+}
+
+#[test]
 fn bad_requests_get_clear_errors() {
     let dir = tmp();
     let db = dir.path().join("db");
