@@ -439,3 +439,45 @@ fn csv_to_a_folder_writes_both_files() {
     assert_eq!(nodes.lines().count(), g.node_count() + 1);
     assert_eq!(rels.lines().count(), g.rel_count() + 1);
 }
+
+/// Cytoscape.js itself (headless, in Node) loads every Cytoscape golden with the
+/// fixture's counts and no warning. Needs `node` and the `cytoscape` package on
+/// NODE_PATH (`npm install -g cytoscape@3` and `NODE_PATH=$(npm root -g)`).
+#[test]
+fn cytoscape_js_loads_the_goldens() {
+    let has = Command::new("node")
+        .args(["-e", "require('cytoscape')"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!(
+            "SKIPPED: node with the `cytoscape` package is not available \
+             (npm install -g cytoscape@3; export NODE_PATH=$(npm root -g)); this check did not run"
+        );
+        return;
+    }
+    let script = r#"
+const cytoscape = require('cytoscape');
+const d = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
+const cy = cytoscape({headless: true, elements: d.elements});
+const dangling = cy.edges().filter(e => e.source().empty() || e.target().empty()).length;
+console.log(cy.nodes().length, cy.edges().length, dangling);
+"#;
+    for (name, g) in fixtures() {
+        let f = golden_dir().join(format!("{name}.cyjs"));
+        let out = Command::new("node").args(["-e", script]).arg(&f).output();
+        let out = out.unwrap_or_else(|e| panic!("cannot run node: {e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.trim().is_empty(),
+            "Cytoscape.js on {}: {stderr}",
+            f.display()
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            text.trim(),
+            format!("{} {} 0", g.node_count(), g.rel_count()),
+            "{name}: Cytoscape.js counts"
+        );
+    }
+}

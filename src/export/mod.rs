@@ -279,6 +279,33 @@ pub fn export_result_with(
 }
 
 /// Exports the whole graph.
+///
+/// ```
+/// use dossier::export::{export_graph, ExportOptions};
+/// use dossier::graph::{Graph, Txn};
+/// use dossier::value::Value;
+///
+/// let mut g = Graph::new();
+/// let mut t = Txn::new(&mut g);
+/// let a = t.create_node(&["Person"], vec![("name".into(), Value::str("Ann"))])?;
+/// let b = t.create_node(&["Place"], vec![("name".into(), Value::str("Aleppo"))])?;
+/// t.create_rel(a, b, "VISITED", vec![])?;
+/// t.commit();
+///
+/// let mut out = Vec::new();
+/// let opts = ExportOptions { compact: true, ..ExportOptions::default() };
+/// export_graph(&g, "json", &opts, &mut out)?;
+/// assert_eq!(
+///     String::from_utf8_lossy(&out),
+///     concat!(
+///         r#"{"nodes":[{"id":"n0","labels":["Person"],"properties":{"name":"Ann"}},"#,
+///         r#"{"id":"n1","labels":["Place"],"properties":{"name":"Aleppo"}}],"#,
+///         r#""relationships":[{"id":"r0","type":"VISITED","startNode":"n0","endNode":"n1","properties":{}}]}"#,
+///         "\n"
+///     )
+/// );
+/// # Ok::<(), dossier::Error>(())
+/// ```
 pub fn export_graph(
     graph: &Graph,
     format: &str,
