@@ -47,13 +47,17 @@ fn name() -> impl Strategy<Value = String> {
     ]
 }
 
+type Props = Vec<(String, Value)>;
+
+/// A graph to build: nodes as (labels, properties), relationships as
+/// (start index, end index, type, properties).
 #[derive(Debug, Clone)]
 struct Spec {
-    nodes: Vec<(Vec<String>, Vec<(String, Value)>)>,
-    rels: Vec<(usize, usize, String, Vec<(String, Value)>)>,
+    nodes: Vec<(Vec<String>, Props)>,
+    rels: Vec<(usize, usize, String, Props)>,
 }
 
-fn props() -> impl Strategy<Value = Vec<(String, Value)>> {
+fn props() -> impl Strategy<Value = Props> {
     prop::collection::vec((name(), value()), 0..5).prop_map(|mut v| {
         // One value per key, as the graph keeps them.
         let mut seen = std::collections::HashSet::new();
