@@ -198,6 +198,22 @@ impl Subgraph {
     }
 }
 
+impl std::fmt::Display for Subgraph {
+    /// `nodes: 1 4 7; relationships: 0 3` (store ids), a stable text form for tests
+    /// and debugging.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("nodes:")?;
+        for n in &self.nodes {
+            write!(f, " {}", n.0)?;
+        }
+        f.write_str("; relationships:")?;
+        for r in &self.rels {
+            write!(f, " {}", r.0)?;
+        }
+        Ok(())
+    }
+}
+
 /// Export positions of a subgraph's nodes: `n<position>` is a node's id in every
 /// format. A dense table when the subgraph is large (a lookup per relationship end
 /// must be cheap for a whole-graph export), a binary search otherwise.
@@ -514,6 +530,7 @@ mod tests {
         assert!(plain.rels.is_empty());
         let sub = Subgraph::from_values(&g, vals.iter(), true);
         assert_eq!(sub.rels, vec![rs[0], rs[1], rs[2]]);
+        assert_eq!(sub.to_string(), "nodes: 0 1 2; relationships: 0 1 2");
     }
 
     #[test]
