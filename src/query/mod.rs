@@ -160,6 +160,49 @@ pub fn execute(
     })
 }
 
+/// Runs a read-only query against a graph without a store (a write query fails
+/// with [`Error::ReadOnly`](crate::Error::ReadOnly)). Used where a graph is at hand
+/// but no store is: tests comparing plans, exports of a query's subgraph.
+///
+/// ```
+/// use dossier::query::{query_graph, Params, QueryOptions};
+/// use dossier::{Graph, Txn, Value};
+///
+/// let mut g = Graph::new();
+/// let mut t = Txn::new(&mut g);
+/// t.create_node(&["Person"], vec![("name".into(), Value::str("Ada"))])?;
+/// t.commit();
+/// let r = query_graph(&g, "MATCH (p:Person) RETURN count(p) AS n", &Params::new(), &QueryOptions::default())?;
+/// assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
+/// # Ok::<(), dossier::Error>(())
+/// ```
+pub fn query_graph(
+    g: &crate::graph::Graph,
+    text: &str,
+    params: &Params,
+    opts: &QueryOptions,
+) -> Result<QueryResult> {
+    let t0 = Instant::now();
+    let stmt = parser::parse(text)?;
+    let plan = plan::plan(&stmt, g, params).map_err(|e| e.with_source(text))?;
+    if plan.writes {
+        return Err(crate::error::Error::ReadOnly);
+    }
+    let compile_time = t0.elapsed();
+    let t1 = Instant::now();
+    let shared = exec::Shared::new(opts, plan.nslots, false);
+    let mut acc = exec::Access::Read(g);
+    let rows = run_parts(&mut acc, &shared, &plan)?;
+    Ok(QueryResult {
+        columns: plan.columns.clone(),
+        rows,
+        stats: WriteStats::default(),
+        compile_time,
+        exec_time: t1.elapsed(),
+        plan: None,
+    })
+}
+
 /// Runs every UNION branch and combines their rows.
 fn run_parts(
     acc: &mut exec::Access,
