@@ -126,7 +126,8 @@ fn hostile_import_files_fail_cleanly() {
 }
 
 #[test]
-#[ignore = "needs the query engine (qcore helper) to run the CREATE script"]
+#[ignore = "needs `dossier query -f` (the query command is not wired yet); \
+            export_formats::the_create_script_loads_back_in_process covers the script"]
 fn the_create_script_loads_back_as_the_same_graph() {
     for name in ["news", "hostile"] {
         let dir = tmp();
@@ -257,7 +258,6 @@ fn an_empty_store_exports_an_empty_graph() {
 }
 
 #[test]
-#[ignore = "needs the query engine (qcore helper)"]
 fn a_query_exports_its_subgraph() {
     let dir = tmp();
     let db = dir.path().join("db");

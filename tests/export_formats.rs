@@ -481,3 +481,40 @@ console.log(cy.nodes().length, cy.edges().length, dangling);
         );
     }
 }
+
+/// The CREATE script of each fixture, run statement by statement through the
+/// query engine into an empty store, builds a graph whose JSON export is the
+/// fixture's JSON golden, byte for byte.
+#[test]
+fn the_create_script_loads_back_in_process() {
+    use dossier::query::{self, Params, QueryOptions};
+    for (name, _) in fixtures() {
+        let script = std::fs::read_to_string(golden_dir().join(format!("{name}.cypher")))
+            .unwrap_or_default();
+        let mut store = dossier::Store::in_memory();
+        // One statement a line, comments on their own lines (as the writer makes it).
+        for (i, stmt) in script.lines().enumerate() {
+            if stmt.starts_with("//") || stmt.trim().is_empty() {
+                continue;
+            }
+            let stmt = stmt.trim_end().trim_end_matches(';');
+            if let Err(e) =
+                query::execute(&mut store, stmt, &Params::new(), &QueryOptions::default())
+            {
+                panic!("{name}.cypher line {}: {e}\n{stmt}", i + 1);
+            }
+        }
+        let mut out = Vec::new();
+        if let Err(e) =
+            export::export_graph(store.graph(), "json", &ExportOptions::default(), &mut out)
+        {
+            panic!("export: {e}");
+        }
+        let want = std::fs::read(golden_dir().join(format!("{name}.json"))).unwrap_or_default();
+        assert!(
+            out == want,
+            "{name}: the script built another graph:\n{}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+}
