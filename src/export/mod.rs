@@ -388,7 +388,7 @@ pub fn export_subgraph_to_path(
     let tmp = temp_name(path);
     let result = (|| {
         let file = std::fs::File::create(&tmp)
-            .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
         let mut w = std::io::BufWriter::new(file);
         export_subgraph(graph, sub, format, opts, &mut w)?;
         w.flush()
