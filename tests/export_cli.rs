@@ -126,7 +126,8 @@ fn hostile_import_files_fail_cleanly() {
 }
 
 #[test]
-#[ignore = "needs the query engine (qcore helper) to run the CREATE script"]
+#[ignore = "needs `dossier query -f`, wired on the repl branch (passes with it merged); \
+            export_formats::the_create_script_loads_back_in_process covers the script meanwhile"]
 fn the_create_script_loads_back_as_the_same_graph() {
     for name in ["news", "hostile"] {
         let dir = tmp();
@@ -192,6 +193,29 @@ fn every_format_writes_a_file_with_o() {
 }
 
 #[test]
+fn svg_without_graphviz_says_how_to_install_it() {
+    let dir = tmp();
+    let db = dir.path().join("db");
+    ok(
+        &dossier(&db, &["import", &golden("news.json").to_string_lossy()]),
+        "import",
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "-F", "svg"])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run dossier: {e}"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("install graphviz") && e.contains("--format dot"),
+        "{e}"
+    );
+}
+
+#[test]
 fn bad_requests_get_clear_errors() {
     let dir = tmp();
     let db = dir.path().join("db");
@@ -231,4 +255,68 @@ fn an_empty_store_exports_an_empty_graph() {
     let out = ok(&dossier(&db, &["export", "-F", "dot"]), "export dot");
     let want = std::fs::read_to_string(golden("empty.dot")).unwrap_or_default();
     assert_eq!(out, want);
+}
+
+#[test]
+fn a_query_exports_its_subgraph() {
+    let dir = tmp();
+    let db = dir.path().join("db");
+    ok(
+        &dossier(&db, &["import", &golden("news.json").to_string_lossy()]),
+        "import",
+    );
+    // The people and what they point at, as separate columns: no relationship
+    // is returned, so only --induced brings the relationships in.
+    let q = "MATCH (p:Person)-->(x) RETURN p, x";
+    let plain = ok(
+        &dossier(&db, &["export", "-F", "json", "--compact", "-q", q]),
+        "export -q",
+    );
+    let induced = ok(
+        &dossier(
+            &db,
+            &["export", "-F", "json", "--compact", "-q", q, "--induced"],
+        ),
+        "export -q --induced",
+    );
+    let count = |s: &str, what: &str| -> usize {
+        let doc: serde_json::Value = serde_json::from_str(s).unwrap_or_default();
+        doc[what].as_array().map_or(usize::MAX, |a| a.len())
+    };
+    // Alice -POSTED-> post, Bob -AFFILIATED_WITH-> organisation.
+    assert_eq!(count(&plain, "nodes"), 4, "{plain}");
+    assert_eq!(count(&plain, "relationships"), 0, "{plain}");
+    assert_eq!(count(&induced, "relationships"), 2, "{induced}");
+    // A path brings its relationships without --induced; --query-file reads the query.
+    let f = dir.path().join("q.cypher");
+    if let Err(e) = std::fs::write(&f, "MATCH p = (:Person)-[:POSTED]->() RETURN p") {
+        panic!("write: {e}");
+    }
+    let out = ok(
+        &dossier(
+            &db,
+            &[
+                "export",
+                "-F",
+                "json",
+                "--compact",
+                "--query-file",
+                &f.to_string_lossy(),
+            ],
+        ),
+        "export --query-file",
+    );
+    assert_eq!(
+        (count(&out, "nodes"), count(&out, "relationships")),
+        (2, 1),
+        "{out}"
+    );
+    // A bad query is a query error with a position, exit code 1.
+    let o = dossier(&db, &["export", "-q", "MATCH (n RETURN n"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

@@ -439,3 +439,82 @@ fn csv_to_a_folder_writes_both_files() {
     assert_eq!(nodes.lines().count(), g.node_count() + 1);
     assert_eq!(rels.lines().count(), g.rel_count() + 1);
 }
+
+/// Cytoscape.js itself (headless, in Node) loads every Cytoscape golden with the
+/// fixture's counts and no warning. Needs `node` and the `cytoscape` package on
+/// NODE_PATH (`npm install -g cytoscape@3` and `NODE_PATH=$(npm root -g)`).
+#[test]
+fn cytoscape_js_loads_the_goldens() {
+    let has = Command::new("node")
+        .args(["-e", "require('cytoscape')"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!(
+            "SKIPPED: node with the `cytoscape` package is not available \
+             (npm install -g cytoscape@3; export NODE_PATH=$(npm root -g)); this check did not run"
+        );
+        return;
+    }
+    let script = r#"
+const cytoscape = require('cytoscape');
+const d = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
+const cy = cytoscape({headless: true, elements: d.elements});
+const dangling = cy.edges().filter(e => e.source().empty() || e.target().empty()).length;
+console.log(cy.nodes().length, cy.edges().length, dangling);
+"#;
+    for (name, g) in fixtures() {
+        let f = golden_dir().join(format!("{name}.cyjs"));
+        let out = Command::new("node").args(["-e", script]).arg(&f).output();
+        let out = out.unwrap_or_else(|e| panic!("cannot run node: {e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.trim().is_empty(),
+            "Cytoscape.js on {}: {stderr}",
+            f.display()
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            text.trim(),
+            format!("{} {} 0", g.node_count(), g.rel_count()),
+            "{name}: Cytoscape.js counts"
+        );
+    }
+}
+
+/// The CREATE script of each fixture, run statement by statement through the
+/// query engine into an empty store, builds a graph whose JSON export is the
+/// fixture's JSON golden, byte for byte.
+#[test]
+fn the_create_script_loads_back_in_process() {
+    use dossier::query::{self, Params, QueryOptions};
+    for (name, _) in fixtures() {
+        let script = std::fs::read_to_string(golden_dir().join(format!("{name}.cypher")))
+            .unwrap_or_default();
+        let mut store = dossier::Store::in_memory();
+        // One statement a line, comments on their own lines (as the writer makes it).
+        for (i, stmt) in script.lines().enumerate() {
+            if stmt.starts_with("//") || stmt.trim().is_empty() {
+                continue;
+            }
+            let stmt = stmt.trim_end().trim_end_matches(';');
+            if let Err(e) =
+                query::execute(&mut store, stmt, &Params::new(), &QueryOptions::default())
+            {
+                panic!("{name}.cypher line {}: {e}\n{stmt}", i + 1);
+            }
+        }
+        let mut out = Vec::new();
+        if let Err(e) =
+            export::export_graph(store.graph(), "json", &ExportOptions::default(), &mut out)
+        {
+            panic!("export: {e}");
+        }
+        let want = std::fs::read(golden_dir().join(format!("{name}.json"))).unwrap_or_default();
+        assert!(
+            out == want,
+            "{name}: the script built another graph:\n{}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+}

@@ -64,7 +64,15 @@ pub fn export(g: &GlobalOpts, a: ExportArgs) -> Result<i32> {
     let mut store = g.open_store(true)?;
     let sub = match &text {
         Some(q) => {
-            let result = query::execute(&mut store, q, &Params::new(), &QueryOptions::default())?;
+            let result = query::execute(&mut store, q, &Params::new(), &QueryOptions::default())
+                .map_err(|e| match e {
+                    Error::ReadOnly => Error::Input(
+                        "export runs read-only queries, and this one writes; run it with \
+                         `dossier query` first, then export what it made"
+                            .into(),
+                    ),
+                    other => other,
+                })?;
             Subgraph::from_result(store.graph(), &result, opts.induced)
         }
         None => {

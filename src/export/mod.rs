@@ -198,6 +198,22 @@ impl Subgraph {
     }
 }
 
+impl std::fmt::Display for Subgraph {
+    /// `nodes: 1 4 7; relationships: 0 3` (store ids), a stable text form for tests
+    /// and debugging.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("nodes:")?;
+        for n in &self.nodes {
+            write!(f, " {}", n.0)?;
+        }
+        f.write_str("; relationships:")?;
+        for r in &self.rels {
+            write!(f, " {}", r.0)?;
+        }
+        Ok(())
+    }
+}
+
 /// Export positions of a subgraph's nodes: `n<position>` is a node's id in every
 /// format. A dense table when the subgraph is large (a lookup per relationship end
 /// must be cheap for a whole-graph export), a binary search otherwise.
@@ -279,6 +295,33 @@ pub fn export_result_with(
 }
 
 /// Exports the whole graph.
+///
+/// ```
+/// use dossier::export::{export_graph, ExportOptions};
+/// use dossier::graph::{Graph, Txn};
+/// use dossier::value::Value;
+///
+/// let mut g = Graph::new();
+/// let mut t = Txn::new(&mut g);
+/// let a = t.create_node(&["Person"], vec![("name".into(), Value::str("Ann"))])?;
+/// let b = t.create_node(&["Place"], vec![("name".into(), Value::str("Aleppo"))])?;
+/// t.create_rel(a, b, "VISITED", vec![])?;
+/// t.commit();
+///
+/// let mut out = Vec::new();
+/// let opts = ExportOptions { compact: true, ..ExportOptions::default() };
+/// export_graph(&g, "json", &opts, &mut out)?;
+/// assert_eq!(
+///     String::from_utf8_lossy(&out),
+///     concat!(
+///         r#"{"nodes":[{"id":"n0","labels":["Person"],"properties":{"name":"Ann"}},"#,
+///         r#"{"id":"n1","labels":["Place"],"properties":{"name":"Aleppo"}}],"#,
+///         r#""relationships":[{"id":"r0","type":"VISITED","startNode":"n0","endNode":"n1","properties":{}}]}"#,
+///         "\n"
+///     )
+/// );
+/// # Ok::<(), dossier::Error>(())
+/// ```
 pub fn export_graph(
     graph: &Graph,
     format: &str,
@@ -345,7 +388,7 @@ pub fn export_subgraph_to_path(
     let tmp = temp_name(path);
     let result = (|| {
         let file = std::fs::File::create(&tmp)
-            .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
         let mut w = std::io::BufWriter::new(file);
         export_subgraph(graph, sub, format, opts, &mut w)?;
         w.flush()
@@ -487,6 +530,7 @@ mod tests {
         assert!(plain.rels.is_empty());
         let sub = Subgraph::from_values(&g, vals.iter(), true);
         assert_eq!(sub.rels, vec![rs[0], rs[1], rs[2]]);
+        assert_eq!(sub.to_string(), "nodes: 0 1 2; relationships: 0 1 2");
     }
 
     #[test]
