@@ -173,6 +173,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
         spans.sort_by_key(|s| s.0);
+        let spans = repair(lx, doc, s.first, s.last, spans);
         for (a, b, kind) in spans {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
@@ -216,6 +217,158 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     }
     out.sort_by_key(|c| c.first);
     out
+}
+
+/// Lowercase words that may stand inside a name ("Food and Drug Administration",
+/// "Ursula von der Leyen", "Erik ten Hag").
+fn connector(w: &str) -> bool {
+    matches!(
+        w,
+        "of" | "and"
+            | "&"
+            | "the"
+            | "for"
+            | "de"
+            | "du"
+            | "des"
+            | "da"
+            | "das"
+            | "dos"
+            | "di"
+            | "del"
+            | "della"
+            | "la"
+            | "le"
+            | "von"
+            | "van"
+            | "der"
+            | "den"
+            | "ten"
+            | "ter"
+            | "al"
+            | "el"
+            | "bin"
+            | "ibn"
+            | "abu"
+            | "on"
+    )
+}
+
+/// Name particles that join two parts of a person's name.
+fn particle(w: &str) -> bool {
+    matches!(
+        w,
+        "de" | "du"
+            | "da"
+            | "das"
+            | "dos"
+            | "di"
+            | "del"
+            | "della"
+            | "la"
+            | "le"
+            | "von"
+            | "van"
+            | "der"
+            | "den"
+            | "ten"
+            | "ter"
+            | "al"
+            | "el"
+            | "bin"
+            | "ibn"
+            | "abu"
+    )
+}
+
+/// Repairs tagger spans with the evidence of capitals and particles:
+/// - a span is split at a lowercase word that cannot stand inside a name ("Liverpool beat
+///   Manchester United" is two names);
+/// - a person's name runs on through particles and capitalised words ("Ursula von der
+///   Leyen", "Erik ten Hag") and takes in a capitalised word just before it that is a given
+///   name or a word the lexicon does not know ("Satya Nadella");
+/// - spans of the same kind that touch are one span.
+fn repair(
+    lx: &Lexicon,
+    doc: &Doc,
+    first: usize,
+    last: usize,
+    spans: Vec<(usize, usize, Option<EntityKind>)>,
+) -> Vec<(usize, usize, Option<EntityKind>)> {
+    let mut out: Vec<(usize, usize, Option<EntityKind>)> = Vec::new();
+    for (a, b, k) in spans {
+        let mut start = a;
+        for i in a..b {
+            let w = doc.lower(i);
+            if doc.toks[i].kind == TokKind::Word && !doc.cap[i] && !connector(w) && i > start {
+                if i > start {
+                    out.push((start, i, k));
+                }
+                start = i + 1;
+            }
+        }
+        if start < b {
+            out.push((start, b, k));
+        }
+    }
+    let name_word = |i: usize| -> bool {
+        doc.is_word(i)
+            && doc.cap[i]
+            && doc.class[i]
+                & (class::NOT_ENTITY
+                    | class::TITLE
+                    | class::DEMONYM
+                    | class::MONTH
+                    | class::WEEKDAY
+                    | class::ROLE)
+                == 0
+    };
+    for sp in out.iter_mut() {
+        if sp.2 != Some(EntityKind::Person) {
+            continue;
+        }
+        // Run on through particles and capitals.
+        loop {
+            let mut j = sp.1;
+            while j < last && particle(doc.lower(j)) && !doc.cap[j] {
+                j += 1;
+            }
+            if j < last && name_word(j) && (j > sp.1 || doc.class[j] & class::SAID == 0) {
+                sp.1 = j + 1;
+            } else {
+                break;
+            }
+        }
+        // Take in a given name (or an unknown capitalised word) just before.
+        while sp.0 > first {
+            let i = sp.0 - 1;
+            let c = doc.class[i];
+            let known = c & !(class::GIVEN | class::SURNAME) != 0;
+            if name_word(i) && (c & class::GIVEN != 0 || !known) {
+                sp.0 = i;
+            } else {
+                break;
+            }
+        }
+    }
+    // Merge touching spans of one kind, drop spans inside others.
+    out.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    let mut merged: Vec<(usize, usize, Option<EntityKind>)> = Vec::new();
+    for sp in out {
+        if let Some(prev) = merged.last_mut() {
+            if sp.0 < prev.1 {
+                prev.1 = prev.1.max(sp.1);
+                continue;
+            }
+            if sp.0 == prev.1 && sp.2 == prev.2 && sp.2 == Some(EntityKind::Person) {
+                prev.1 = sp.1;
+                continue;
+            }
+        }
+        merged.push(sp);
+    }
+    let _ = lx;
+    merged
 }
 
 /// "the Syrian civil defense", "Syrian government forces" at token `i`.

@@ -290,11 +290,15 @@ impl Lexicon {
             });
             v.dedup();
             if !k.contains(' ') {
+                // Small towns share their names with people and firms ("Sony", "Bana"): only
+                // cities of 50,000 people or more count as evidence for the tagger.
                 let bits = v.iter().fold(0, |acc, i| {
-                    acc | match places[*i as usize].kind {
+                    let p = &places[*i as usize];
+                    acc | match p.kind {
                         PlaceKind::Country => class::COUNTRY,
                         PlaceKind::Region => class::REGION,
-                        PlaceKind::City => class::CITY,
+                        PlaceKind::City if p.population >= 50_000 => class::CITY,
+                        PlaceKind::City => 0,
                     }
                 });
                 keys.push((k.clone(), bits));
