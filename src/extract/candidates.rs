@@ -172,6 +172,39 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(EntityKind::Place)));
             }
         }
+        // Capitalised runs ending in an organisation head noun ("World Health Organization")
+        // and an acronym in brackets after a name ("(WHO)").
+        let mut i = s.first;
+        while i < s.last {
+            if !doc.cap[i] || !doc.is_word(i) || doc.class[i] & class::NOT_ENTITY != 0 {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            let mut end = None;
+            while j < s.last && doc.is_word(j) && (doc.cap[j] || connector(doc.lower(j))) {
+                if doc.cap[j] && doc.class[j] & class::ORG_HEAD != 0 && j > i {
+                    end = Some(j + 1);
+                }
+                j += 1;
+            }
+            if let Some(e) = end {
+                spans.retain(|&(a, b, _)| b <= i || a >= e);
+                spans.push((i, e, Some(EntityKind::Organisation)));
+            }
+            i = j.max(i + 1);
+        }
+        for i in s.first + 1..s.last.saturating_sub(1) {
+            if doc.lower(i - 1) == "("
+                && doc.lower(i + 1) == ")"
+                && doc.is_word(i)
+                && doc.word(i).chars().filter(|c| c.is_uppercase()).count() >= 2
+                && !spans.iter().any(|&(a, b, _)| a <= i && i < b)
+                && let Some(&(_, _, k)) = spans.iter().find(|&&(_, b, _)| b + 1 == i)
+            {
+                spans.push((i, i + 1, k));
+            }
+        }
         spans.sort_by_key(|s| s.0);
         let spans = repair(lx, doc, s.first, s.last, spans);
         for (a, b, kind) in spans {
@@ -460,9 +493,13 @@ fn classify(
         titled = true;
     }
     // Words that are never entities alone.
+    // ("WHO" is an acronym, not the pronoun.)
     let all_closed = (a..b).all(|i| {
-        doc.class[i] & (class::NOT_ENTITY | class::MONTH | class::WEEKDAY | class::SAID) != 0
-            || !doc.cap[i] && doc.toks[i].kind == TokKind::Word
+        let acronym = doc.word(i).chars().filter(|c| c.is_uppercase()).count() >= 2;
+        !acronym
+            && (doc.class[i] & (class::NOT_ENTITY | class::MONTH | class::WEEKDAY | class::SAID)
+                != 0
+                || !doc.cap[i] && doc.toks[i].kind == TokKind::Word)
     });
     if all_closed {
         return None;

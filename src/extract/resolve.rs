@@ -193,16 +193,19 @@ pub fn resolve(
         .filter(|&i| cands[i].kind == EntityKind::Person && cands[i].key.contains(' '))
         .collect();
     for (i, c) in cands.iter().enumerate() {
-        if c.key.contains(' ') || c.sub_of.is_some() || c.gov.is_some() {
+        if c.sub_of.is_some() || c.gov.is_some() {
             continue;
         }
+        // The mention's words are the first or the last words of a longer person's name.
         let mut fits: Vec<usize> = persons
             .iter()
             .copied()
             .filter(|&p| {
                 let k = &cands[p].key;
-                k.rsplit(' ').next() == Some(c.key.as_str())
-                    || k.split(' ').next() == Some(c.key.as_str())
+                k.len() > c.key.len()
+                    && (k.ends_with(c.key.as_str())
+                        && k.as_bytes()[k.len() - c.key.len() - 1] == b' '
+                        || k.starts_with(c.key.as_str()) && k.as_bytes()[c.key.len()] == b' ')
             })
             .map(|p| uf.find(p))
             .collect();
