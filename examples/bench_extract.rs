@@ -12,6 +12,9 @@ use std::time::Instant;
 
 use dossier::extract::{Account, Extractor, Input, StageTimes};
 
+/// A document with its accounts and skipped spans.
+type Prepared = (String, Vec<Account>, Vec<(usize, usize)>);
+
 fn signatures(text: &str) -> (Vec<Account>, Vec<(usize, usize)>) {
     let mut accounts = Vec::new();
     let mut skip = Vec::new();
@@ -66,7 +69,7 @@ fn main() {
     let t = Instant::now();
     let x = Extractor::new();
     println!("Extractor::new: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
-    let prepared: Vec<(String, Vec<Account>, Vec<(usize, usize)>)> = docs
+    let prepared: Vec<Prepared> = docs
         .iter()
         .map(|d| {
             let (a, s) = signatures(d);
