@@ -262,7 +262,20 @@ impl Model {
         out.clear();
         let (mut prev, mut prev2) = (0u8, 0u8);
         let mut tf = [0u64; 4];
+        // Names are written with capitals: a lowercase token with no capitalised neighbour is
+        // O without scoring (most tokens of news text; this is most of the tagger's speed).
+        let capital = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| !t.special && t.word.chars().any(char::is_uppercase))
+        };
         for i in 0..toks.len() {
+            let near = capital(i) || (i > 0 && capital(i - 1)) || capital(i + 1);
+            if toks[i].special || !near {
+                out.push(0);
+                prev2 = prev;
+                prev = 0;
+                continue;
+            }
             feats.clear();
             static_features(toks, i, feats);
             if toks[i].special {
