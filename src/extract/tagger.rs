@@ -161,8 +161,17 @@ fn mix(t: u64, a: u64, b: u64) -> u64 {
 
 /// The per-token hashes of a sentence.
 pub fn precompute(toks: &[Feat], out: &mut Vec<Pre>) {
+    precompute_where(toks, out, |_| true);
+}
+
+/// [`precompute`] for the tokens `need` selects (the others get zeros and must not be read).
+fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> bool) {
     out.clear();
-    for t in toks {
+    for (i, t) in toks.iter().enumerate() {
+        if !need(i) {
+            out.push(Pre::default());
+            continue;
+        }
         let mut sh = [0u8; 12];
         let n = shape(t.word, &mut sh);
         let l = t.lower;
@@ -298,15 +307,18 @@ impl Model {
     /// Tags a sentence. `feats` is scratch space reused across calls.
     pub fn tag(&self, toks: &[Feat], pre: &mut Vec<Pre>, feats: &mut Vec<u64>, out: &mut Vec<u8>) {
         out.clear();
-        precompute(toks, pre);
-        let (mut prev, mut prev2) = (0u8, 0u8);
-        let mut tf = [0u64; 4];
         // Names are written with capitals: a lowercase token with no capitalised neighbour is
         // O without scoring (most tokens of news text; this is most of the tagger's speed).
         let capital = |i: usize| {
             toks.get(i)
                 .is_some_and(|t| !t.special && t.word.chars().any(char::is_uppercase))
         };
+        // Features of a scored token read hashes up to two tokens away.
+        precompute_where(toks, pre, |i| {
+            (i.saturating_sub(3)..=i + 3).any(|j| capital(j))
+        });
+        let (mut prev, mut prev2) = (0u8, 0u8);
+        let mut tf = [0u64; 4];
         for i in 0..toks.len() {
             let near = capital(i) || (i > 0 && capital(i - 1)) || capital(i + 1);
             if toks[i].special || !near {
