@@ -216,6 +216,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
     }
+    propagate(lx, doc, &mut out);
     // Parts of places: a direction word before a place mention.
     let mut subs = Vec::new();
     for c in &out {
@@ -402,6 +403,92 @@ fn repair(
     }
     let _ = lx;
     merged
+}
+
+/// One sense per document: a name found once is a name wherever else it is written with a
+/// capital, and a person's surname alone ("Salah" after "Mohamed Salah") is that person.
+fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
+    let n = doc.toks.len();
+    let mut covered = vec![false; n];
+    for c in out.iter() {
+        for x in &mut covered[c.first..c.last] {
+            *x = true;
+        }
+    }
+    // First folded word -> (folded words, kind, key, gov).
+    let mut forms: rustc_hash::FxHashMap<&str, Vec<(Vec<&str>, EntityKind, String)>> =
+        Default::default();
+    for c in out.iter() {
+        if c.gov.is_some() || !doc.cap[c.first] {
+            continue;
+        }
+        let words: Vec<&str> = (c.first..c.last).map(|i| doc.lower(i)).collect();
+        forms
+            .entry(words[0])
+            .or_default()
+            .push((words, c.kind, c.key.clone()));
+        let last = c.last - 1;
+        let bad = class::NOT_ENTITY | class::TITLE | class::DEMONYM | class::ORG_HEAD;
+        if c.kind == EntityKind::Person && c.last - c.first >= 2 && doc.class[last] & bad == 0 {
+            let w = doc.lower(last);
+            forms.entry(w).or_default().push((
+                vec![w],
+                EntityKind::Person,
+                key_of(lx, doc.word(last)),
+            ));
+        }
+    }
+    if forms.is_empty() {
+        return;
+    }
+    for (si, s) in doc.sents.iter().enumerate() {
+        if doc.toks[s.first].skip {
+            continue;
+        }
+        let mut i = s.first;
+        while i < s.last {
+            if covered[i] || !doc.cap[i] || !doc.is_word(i) {
+                i += 1;
+                continue;
+            }
+            let mut best: Option<(usize, EntityKind, String)> = None;
+            if let Some(list) = forms.get(doc.lower(i)) {
+                for (words, kind, key) in list {
+                    let e = i + words.len();
+                    if e <= s.last
+                        && words
+                            .iter()
+                            .enumerate()
+                            .all(|(k, w)| doc.lower(i + k) == *w)
+                        && !covered[i..e].iter().any(|x| *x)
+                        && (e == s.last || !doc.cap[e] || !doc.is_word(e))
+                        && best.as_ref().is_none_or(|b| b.0 < e)
+                    {
+                        best = Some((e, *kind, key.clone()));
+                    }
+                }
+            }
+            match best {
+                Some((e, kind, key)) => {
+                    for x in &mut covered[i..e] {
+                        *x = true;
+                    }
+                    out.push(Cand {
+                        first: i,
+                        last: e,
+                        kind,
+                        strength: 1,
+                        key,
+                        sub_of: None,
+                        gov: None,
+                        sent: si,
+                    });
+                    i = e;
+                }
+                None => i += 1,
+            }
+        }
+    }
 }
 
 /// "the Syrian civil defense", "Syrian government forces" at token `i`.
