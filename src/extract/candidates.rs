@@ -183,16 +183,79 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             let mut j = i;
             let mut end = None;
             while j < s.last && doc.is_word(j) && (doc.cap[j] || connector(doc.lower(j))) {
+                // "NATO and the European Union": "and the" (or "and" after an acronym) joins
+                // two names, not the words of one.
+                if doc.lower(j) == "and"
+                    && j > i
+                    && (j + 1 < s.last && doc.lower(j + 1) == "the"
+                        || doc.word(j - 1).chars().filter(|c| c.is_uppercase()).count() >= 2)
+                {
+                    break;
+                }
                 if doc.cap[j] && doc.class[j] & class::ORG_HEAD != 0 && j > i {
                     end = Some(j + 1);
                 }
                 j += 1;
+            }
+            // "Court of Appeals", "Bank of England": the name goes on after "of".
+            if let Some(e) = end
+                && e + 1 < j
+                && doc.lower(e) == "of"
+            {
+                let mut k = j;
+                while k > e && !doc.cap[k - 1] {
+                    k -= 1;
+                }
+                if k > e + 1 {
+                    end = Some(k);
+                }
             }
             if let Some(e) = end {
                 spans.retain(|&(a, b, _)| b <= i || a >= e);
                 spans.push((i, e, Some(EntityKind::Organisation)));
             }
             i = j.max(i + 1);
+        }
+        // Titles and appositions: "President Xi Jinping" is a person, and so is "Jane Roe, the
+        // president of X"; "OpenAI, the San Francisco company" is an organisation.
+        let mut i = s.first;
+        while i < s.last {
+            if !doc.cap[i]
+                || !doc.is_word(i)
+                || doc.class[i] & (class::NOT_ENTITY | class::TITLE | class::DEMONYM) != 0
+                || spans.iter().any(|&(a, b, _)| a <= i && i < b)
+            {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < s.last
+                && j < i + 4
+                && doc.is_word(j)
+                && doc.cap[j]
+                && doc.class[j] & (class::NOT_ENTITY | class::TITLE | class::MONTH | class::WEEKDAY)
+                    == 0
+                && !spans.iter().any(|&(a, b, _)| a <= j && j < b)
+            {
+                j += 1;
+            }
+            if j == i {
+                i += 1;
+                continue;
+            }
+            let titled = i > s.first && {
+                let p = doc.class[i - 1];
+                p & class::TITLE != 0 && p & class::ORG_HEAD == 0
+            };
+            let kind = if titled {
+                Some(EntityKind::Person)
+            } else {
+                apposition(doc, j, s.last)
+            };
+            if let Some(k) = kind {
+                spans.push((i, j, Some(k)));
+            }
+            i = j;
         }
         for i in s.first + 1..s.last.saturating_sub(1) {
             if doc.lower(i - 1) == "("
@@ -253,6 +316,27 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     out
 }
 
+/// ", the president of", ", a spokeswoman for", ", the San Francisco company": the kind an
+/// apposition after token `j` gives the name before it.
+fn apposition(doc: &Doc, j: usize, end: usize) -> Option<EntityKind> {
+    if j + 2 >= end || doc.lower(j) != "," || !matches!(doc.lower(j + 1), "a" | "an" | "the") {
+        return None;
+    }
+    for k in j + 2..(j + 7).min(end) {
+        let c = doc.class[k];
+        if !doc.is_word(k) {
+            return None;
+        }
+        if !doc.cap[k] && c & class::ORG_HEAD != 0 {
+            return Some(EntityKind::Organisation);
+        }
+        if !doc.cap[k] && c & (class::ROLE | class::TITLE) != 0 {
+            return Some(EntityKind::Person);
+        }
+    }
+    None
+}
+
 /// Lowercase words that may stand inside a name ("Food and Drug Administration",
 /// "Ursula von der Leyen", "Erik ten Hag").
 fn connector(w: &str) -> bool {
@@ -284,7 +368,6 @@ fn connector(w: &str) -> bool {
             | "bin"
             | "ibn"
             | "abu"
-            | "on"
     )
 }
 
@@ -415,9 +498,9 @@ fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
             *x = true;
         }
     }
-    // First folded word -> (folded words, kind, key, gov).
-    let mut forms: rustc_hash::FxHashMap<&str, Vec<(Vec<&str>, EntityKind, String)>> =
-        Default::default();
+    // First folded word -> (folded words, kind, key).
+    type Form<'a> = (Vec<&'a str>, EntityKind, String);
+    let mut forms: rustc_hash::FxHashMap<&str, Vec<Form>> = Default::default();
     for c in out.iter() {
         if c.gov.is_some() || !doc.cap[c.first] {
             continue;
@@ -559,7 +642,11 @@ fn classify(
             || w == "an"
         {
             a += 1;
-        } else if c & class::TITLE != 0 && b - a > 1 && c & class::ORG_HEAD == 0 {
+        } else if c & class::TITLE != 0
+            && b - a > 1
+            && c & class::ORG_HEAD == 0
+            && !(doc.cap[b - 1] && doc.class[b - 1] & class::ORG_HEAD != 0)
+        {
             titled = true;
             a += 1;
         } else {
@@ -634,6 +721,17 @@ fn classify(
             (EntityKind::Organisation, 3)
         } else if is_country && n <= 4 {
             (EntityKind::Place, 3)
+        } else if kind == Some(EntityKind::Person)
+            && n == 1
+            && first_class & (class::GIVEN | class::SURNAME) == 0
+            && places.first().is_some_and(|p| {
+                let p = lx.place(*p);
+                p.kind != super::lexicon::PlaceKind::City || p.population >= 100_000
+            })
+        {
+            // A single word the tagger took for a person, that the gazetteer knows as a large
+            // place and no name list knows as a name ("the capital Sanaa").
+            (EntityKind::Place, 2)
         } else if let Some(k) = kind {
             let agree = match k {
                 EntityKind::Person => first_class & class::GIVEN != 0,

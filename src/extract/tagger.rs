@@ -314,9 +314,7 @@ impl Model {
                 .is_some_and(|t| !t.special && t.word.chars().any(char::is_uppercase))
         };
         // Features of a scored token read hashes up to two tokens away.
-        precompute_where(toks, pre, |i| {
-            (i.saturating_sub(3)..=i + 3).any(|j| capital(j))
-        });
+        precompute_where(toks, pre, |i| (i.saturating_sub(3)..=i + 3).any(&capital));
         let (mut prev, mut prev2) = (0u8, 0u8);
         let mut tf = [0u64; 4];
         for i in 0..toks.len() {
