@@ -218,12 +218,18 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         // Titles and appositions: "President Xi Jinping" is a person, and so is "Jane Roe, the
         // president of X"; "OpenAI, the San Francisco company" is an organisation.
+        let mut in_span = vec![false; s.last - s.first];
+        for &(a, b, _) in &spans {
+            for x in &mut in_span[a - s.first..b - s.first] {
+                *x = true;
+            }
+        }
         let mut i = s.first;
         while i < s.last {
             if !doc.cap[i]
                 || !doc.is_word(i)
                 || doc.class[i] & (class::NOT_ENTITY | class::TITLE | class::DEMONYM) != 0
-                || spans.iter().any(|&(a, b, _)| a <= i && i < b)
+                || in_span[i - s.first]
             {
                 i += 1;
                 continue;
@@ -235,7 +241,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 && doc.cap[j]
                 && doc.class[j] & (class::NOT_ENTITY | class::TITLE | class::MONTH | class::WEEKDAY)
                     == 0
-                && !spans.iter().any(|&(a, b, _)| a <= j && j < b)
+                && !in_span[j - s.first]
             {
                 j += 1;
             }
