@@ -88,11 +88,27 @@ fn main() {
             text: &doc,
             ..Default::default()
         });
+        let show = std::env::var_os("SHOW_ERRORS").is_some();
+        let chars: Vec<char> = doc.chars().collect();
+        let slice = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
         for m in &out.mentions {
             let ty = kinds.iter().position(|k| *k == m.kind).unwrap_or(0);
             c[ty].1 += 1;
             if gold.contains(&(m.start, m.end, ty)) {
                 c[ty].0 += 1;
+            } else if show {
+                println!("FP {:?} {:?}", m.kind, m.text);
+            }
+        }
+        if show {
+            for g in &gold {
+                if !out
+                    .mentions
+                    .iter()
+                    .any(|m| (m.start, m.end) == (g.0, g.1) && kinds[g.2] == m.kind)
+                {
+                    println!("FN {:?} {:?}", kinds[g.2], slice(g.0, g.1));
+                }
             }
         }
         for g in &gold {

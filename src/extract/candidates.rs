@@ -192,7 +192,10 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 {
                     break;
                 }
-                if doc.cap[j] && doc.class[j] & class::ORG_HEAD != 0 && j > i {
+                if doc.class[j] & (class::ORG_HEAD | class::LEGAL) != 0
+                    && j > i
+                    && (doc.cap[j] || doc.class[j] & class::LEGAL != 0)
+                {
                     end = Some(j + 1);
                 }
                 j += 1;
@@ -253,8 +256,20 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 let p = doc.class[i - 1];
                 p & class::TITLE != 0 && p & class::ORG_HEAD == 0
             };
+            // An unknown acronym ("NATO", "FDA") names an organisation more often than not.
+            let acronym = j == i + 1 && {
+                let w = doc.word(i);
+                let n = w.chars().count();
+                (2..=6).contains(&n)
+                    && w.chars().all(|c| c.is_uppercase() || c == '.')
+                    && doc.class[i]
+                        & (class::COUNTRY | class::REGION | class::CITY | class::NOT_ENTITY)
+                        == 0
+            };
             let kind = if titled {
                 Some(EntityKind::Person)
+            } else if acronym {
+                apposition(doc, j, s.last).or(Some(EntityKind::Organisation))
             } else {
                 apposition(doc, j, s.last)
             };
