@@ -204,3 +204,23 @@ fn affiliations_from_roles() {
             .any(|(p, o)| p == "Tom Mills" && o == "Amnesty International")
     );
 }
+
+#[test]
+fn extractor_is_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Extractor>();
+    let ex = Extractor::new();
+    let texts = [
+        "Protests in Cairo on Friday.",
+        "Police in Lagos arrested 12 people.",
+    ];
+    std::thread::scope(|s| {
+        for t in texts {
+            let ex = &ex;
+            s.spawn(move || {
+                let x = run(ex, t);
+                assert!(!x.entities.is_empty(), "{t}: {:#?}", x.entities);
+            });
+        }
+    });
+}

@@ -176,7 +176,11 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         // and an acronym in brackets after a name ("(WHO)").
         let mut i = s.first;
         while i < s.last {
-            if !doc.cap[i] || !doc.is_word(i) || doc.class[i] & class::NOT_ENTITY != 0 {
+            // ("New" is a common word but starts "New York City Health and Hospitals
+            // Corporation".)
+            let closed =
+                doc.class[i] & class::NOT_ENTITY != 0 && doc.class[i] & class::PLACE_B == 0;
+            if !doc.cap[i] || !doc.is_word(i) || closed {
                 i += 1;
                 continue;
             }
@@ -261,7 +265,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 let w = doc.word(i);
                 let n = w.chars().count();
                 (2..=6).contains(&n)
-                    && w.chars().all(|c| c.is_uppercase() || c == '.')
+                    && w.chars().all(|c| c.is_uppercase())
                     && doc.class[i]
                         & (class::COUNTRY | class::REGION | class::CITY | class::NOT_ENTITY)
                         == 0
@@ -610,7 +614,7 @@ fn demonym_org(lx: &Lexicon, doc: &Doc, i: usize, end: usize, si: usize) -> Opti
             head = Some((j, true));
             break;
         }
-        if c & class::ORG_HEAD != 0 {
+        if c & class::ORG_HEAD != 0 && !doc.cap[j] {
             head = Some((j, false));
             // Keep going for "civil defense forces"-like heads only while heads continue.
             if j + 1 < end && doc.class[j + 1] & class::ORG_HEAD != 0 && !doc.cap[j + 1] {
