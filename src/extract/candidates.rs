@@ -462,7 +462,8 @@ fn repair(
                     | class::DEMONYM
                     | class::MONTH
                     | class::WEEKDAY
-                    | class::ROLE)
+                    | class::ROLE
+                    | class::ORG_HEAD)
                 == 0
     };
     for sp in out.iter_mut() {
@@ -746,6 +747,9 @@ fn classify(
             (EntityKind::Organisation, 3)
         } else if is_country && n <= 4 {
             (EntityKind::Place, 3)
+        } else if kind == Some(EntityKind::Person) && n > 1 && !places.is_empty() {
+            // A several-word name the gazetteer knows as a place ("Monte Carlo").
+            (EntityKind::Place, 2)
         } else if kind == Some(EntityKind::Person)
             && n == 1
             && first_class & (class::GIVEN | class::SURNAME) == 0

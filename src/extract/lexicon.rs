@@ -317,6 +317,14 @@ impl Lexicon {
         if key.is_empty() {
             return;
         }
+        // "Monte-Carlo" is found as one token and, by resolution keys, as "monte carlo".
+        if key.contains('-') {
+            self.add_key(key.replace('-', " "), idx);
+        }
+        self.add_key(key, idx);
+    }
+
+    fn add_key(&mut self, key: String, idx: u32) {
         let n = key.split(' ').count();
         self.max_place_words = self.max_place_words.max(n);
         if n > 1 {
