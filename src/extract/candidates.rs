@@ -272,6 +272,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             };
             let kind = if titled {
                 Some(EntityKind::Person)
+            } else if role_before_name(doc, i, j, s.last) {
+                // "Kremlin spokesman Dmitry Peskov", "United manager Erik ten Hag".
+                Some(EntityKind::Organisation)
             } else if acronym {
                 apposition(doc, j, s.last).or(Some(EntityKind::Organisation))
             } else {
@@ -339,6 +342,27 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     }
     out.sort_by_key(|c| c.first);
     out
+}
+
+/// Tokens `i..j` are followed by a role word and a capitalised name ("Kremlin spokesman
+/// Dmitry Peskov"), which makes them the organisation the person works for. Places are left
+/// out ("French President Emmanuel Macron" has a demonym, "US President" a country).
+fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
+    j + 1 < end
+        && doc.class[j] & class::ROLE != 0
+        && doc.is_word(j + 1)
+        && doc.cap[j + 1]
+        && doc.class[j + 1] & (class::ROLE | class::TITLE | class::NOT_ENTITY) == 0
+        && (i..j).all(|k| {
+            doc.class[k]
+                & (class::COUNTRY
+                    | class::REGION
+                    | class::CITY
+                    | class::PLACE_B
+                    | class::DEMONYM
+                    | class::TITLE)
+                == 0
+        })
 }
 
 /// ", the president of", ", a spokeswoman for", ", the San Francisco company": the kind an
@@ -715,7 +739,10 @@ fn classify(
         if !doc.cap[a] && doc.toks[a].kind == TokKind::Word {
             return None;
         }
-        if doc.toks[a].initial && !mid_caps.contains(doc.lower(a)) {
+        if doc.toks[a].initial
+            && !mid_caps.contains(doc.lower(a))
+            && !role_before_name(doc, a, b, doc.toks.len())
+        {
             let named = first_class
                 & (class::GIVEN
                     | class::SURNAME
