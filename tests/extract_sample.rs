@@ -224,3 +224,23 @@ fn extractor_is_shared_across_threads() {
         }
     });
 }
+
+#[test]
+fn places_nest_by_text_and_gazetteer() {
+    let ex = Extractor::new();
+    let x = run(
+        &ex,
+        "Residents of Springfield, Illinois, and of Homs, Syria, left on Monday.",
+    );
+    let spring = find(&x, EntityKind::Place, "Springfield").expect("Springfield");
+    let illinois = find(&x, EntityKind::Place, "Illinois").expect("Illinois");
+    assert!(
+        x.entities[spring].part_of.contains(&illinois),
+        "{:#?}",
+        x.entities
+    );
+    let homs = find(&x, EntityKind::Place, "Homs").expect("Homs");
+    let syria = find(&x, EntityKind::Place, "Syria").expect("Syria");
+    assert!(x.entities[homs].part_of.contains(&syria));
+    assert_eq!(x.entities[homs].country.as_deref(), Some("SY"));
+}
