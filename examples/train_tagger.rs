@@ -90,10 +90,10 @@ fn feats(s: &Sent) -> Vec<Feat<'_>> {
 /// Entity-level (exact span and type) counts for PER, ORG, LOC: (true pos, predicted, gold).
 fn score(model: &Model, sents: &[Sent]) -> [(usize, usize, usize); 3] {
     let mut r = [(0, 0, 0); 3];
-    let (mut fb, mut tags) = (Vec::new(), Vec::new());
+    let (mut fb, mut pre, mut tags) = (Vec::new(), Vec::new(), Vec::new());
     for s in sents {
         let f = feats(s);
-        model.tag(&f, &mut fb, &mut tags);
+        model.tag(&f, &mut pre, &mut fb, &mut tags);
         let p = tagger::spans(&tags);
         let g = tagger::spans(&s.gold);
         for &(a, b, t) in &p {
@@ -202,17 +202,22 @@ fn main() {
             Err(e) => eprintln!("skipped {e}"),
         }
     }
+    let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
     let statics: Vec<Vec<Vec<u64>>> = train
         .iter()
         .map(|s| {
             let f = feats(s);
-            (0..f.len())
+            let mut pre = Vec::new();
+            tagger::precompute(&f, &mut pre);
+            let st = (0..f.len())
                 .map(|i| {
                     let mut v = Vec::new();
-                    tagger::static_features(&f, i, &mut v);
+                    tagger::static_features(&f, &pre, i, &mut v);
                     v
                 })
-                .collect()
+                .collect();
+            pres.push(pre);
+            st
         })
         .collect();
     let mut trainer = Trainer::new(bits);
@@ -230,9 +235,8 @@ fn main() {
         let mut tokens = 0;
         for &i in &order {
             let s = &train[i];
-            let f = feats(s);
-            errors += trainer.learn(&f, &statics[i], &s.gold);
-            tokens += f.len();
+            errors += trainer.learn(&pres[i], &statics[i], &s.gold);
+            tokens += s.words.len();
         }
         let m = trainer.finish();
         println!(

@@ -172,7 +172,132 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(EntityKind::Place)));
             }
         }
+        // Capitalised runs ending in an organisation head noun ("World Health Organization")
+        // and an acronym in brackets after a name ("(WHO)").
+        let mut i = s.first;
+        while i < s.last {
+            // ("New" is a common word but starts "New York City Health and Hospitals
+            // Corporation".)
+            let closed =
+                doc.class[i] & class::NOT_ENTITY != 0 && doc.class[i] & class::PLACE_B == 0;
+            if !doc.cap[i] || !doc.is_word(i) || closed {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            let mut end = None;
+            while j < s.last && doc.is_word(j) && (doc.cap[j] || connector(doc.lower(j))) {
+                // "NATO and the European Union": "and the" (or "and" after an acronym) joins
+                // two names, not the words of one.
+                if doc.lower(j) == "and"
+                    && j > i
+                    && (j + 1 < s.last && doc.lower(j + 1) == "the"
+                        || doc.word(j - 1).chars().filter(|c| c.is_uppercase()).count() >= 2)
+                {
+                    break;
+                }
+                if doc.class[j] & (class::ORG_HEAD | class::LEGAL) != 0
+                    && j > i
+                    && (doc.cap[j] || doc.class[j] & class::LEGAL != 0)
+                {
+                    end = Some(j + 1);
+                }
+                j += 1;
+            }
+            // "Court of Appeals", "Bank of England": the name goes on after "of".
+            if let Some(e) = end
+                && e + 1 < j
+                && doc.lower(e) == "of"
+            {
+                let mut k = j;
+                while k > e && !doc.cap[k - 1] {
+                    k -= 1;
+                }
+                if k > e + 1 {
+                    end = Some(k);
+                }
+            }
+            if let Some(e) = end {
+                spans.retain(|&(a, b, _)| b <= i || a >= e);
+                spans.push((i, e, Some(EntityKind::Organisation)));
+            }
+            i = j.max(i + 1);
+        }
+        // Titles and appositions: "President Xi Jinping" is a person, and so is "Jane Roe, the
+        // president of X"; "OpenAI, the San Francisco company" is an organisation.
+        let mut in_span = vec![false; s.last - s.first];
+        for &(a, b, _) in &spans {
+            for x in &mut in_span[a - s.first..b - s.first] {
+                *x = true;
+            }
+        }
+        let mut i = s.first;
+        while i < s.last {
+            if !doc.cap[i]
+                || !doc.is_word(i)
+                || doc.class[i] & (class::NOT_ENTITY | class::TITLE | class::DEMONYM) != 0
+                || in_span[i - s.first]
+            {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < s.last
+                && j < i + 4
+                && doc.is_word(j)
+                && doc.cap[j]
+                && doc.class[j] & (class::NOT_ENTITY | class::TITLE | class::MONTH | class::WEEKDAY)
+                    == 0
+                && !in_span[j - s.first]
+            {
+                j += 1;
+            }
+            if j == i {
+                i += 1;
+                continue;
+            }
+            let titled = i > s.first && {
+                let p = doc.class[i - 1];
+                p & class::TITLE != 0 && p & class::ORG_HEAD == 0
+            };
+            // An unknown acronym ("NATO", "FDA") names an organisation more often than not.
+            let acronym = j == i + 1 && {
+                let w = doc.word(i);
+                let n = w.chars().count();
+                (2..=6).contains(&n)
+                    && w.chars().all(|c| c.is_uppercase())
+                    && doc.class[i]
+                        & (class::COUNTRY | class::REGION | class::CITY | class::NOT_ENTITY)
+                        == 0
+            };
+            let kind = if titled {
+                Some(EntityKind::Person)
+            } else if role_before_name(doc, i, j, s.last) {
+                // "Kremlin spokesman Dmitry Peskov", "United manager Erik ten Hag".
+                Some(EntityKind::Organisation)
+            } else if acronym {
+                apposition(doc, j, s.last).or(Some(EntityKind::Organisation))
+            } else {
+                apposition(doc, j, s.last)
+            };
+            if let Some(k) = kind {
+                spans.push((i, j, Some(k)));
+            }
+            i = j;
+        }
+        for i in s.first + 1..s.last.saturating_sub(1) {
+            if doc.lower(i - 1) == "("
+                && doc.lower(i + 1) == ")"
+                && doc.is_word(i)
+                && doc.word(i).chars().filter(|c| c.is_uppercase()).count() >= 2
+                && !spans.iter().any(|&(a, b, _)| a <= i && i < b)
+                && let Some(&(_, _, k)) = spans.iter().find(|&&(_, b, _)| b + 1 == i)
+            {
+                spans.push((i, i + 1, k));
+            }
+        }
         spans.sort_by_key(|s| s.0);
+        let spans = repair(lx, doc, s.first, s.last, spans);
         for (a, b, kind) in spans {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
@@ -182,6 +307,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
     }
+    propagate(lx, doc, &mut out);
     // Parts of places: a direction word before a place mention.
     let mut subs = Vec::new();
     for c in &out {
@@ -218,6 +344,286 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     out
 }
 
+/// Tokens `i..j` are followed by a role word and a capitalised name ("Kremlin spokesman
+/// Dmitry Peskov"), which makes them the organisation the person works for. Places are left
+/// out ("French President Emmanuel Macron" has a demonym, "US President" a country).
+fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
+    j + 1 < end
+        && doc.class[j] & class::ROLE != 0
+        && doc.is_word(j + 1)
+        && doc.cap[j + 1]
+        && doc.class[j + 1] & (class::ROLE | class::TITLE | class::NOT_ENTITY) == 0
+        && (i..j).all(|k| {
+            doc.class[k]
+                & (class::COUNTRY
+                    | class::REGION
+                    | class::CITY
+                    | class::PLACE_B
+                    | class::DEMONYM
+                    | class::TITLE)
+                == 0
+        })
+}
+
+/// ", the president of", ", a spokeswoman for", ", the San Francisco company": the kind an
+/// apposition after token `j` gives the name before it.
+fn apposition(doc: &Doc, j: usize, end: usize) -> Option<EntityKind> {
+    if j + 2 >= end || doc.lower(j) != "," || !matches!(doc.lower(j + 1), "a" | "an" | "the") {
+        return None;
+    }
+    for k in j + 2..(j + 7).min(end) {
+        let c = doc.class[k];
+        if !doc.is_word(k) {
+            return None;
+        }
+        if !doc.cap[k] && c & class::ORG_HEAD != 0 {
+            return Some(EntityKind::Organisation);
+        }
+        if !doc.cap[k] && c & (class::ROLE | class::TITLE) != 0 {
+            return Some(EntityKind::Person);
+        }
+    }
+    None
+}
+
+/// Lowercase words that may stand inside a name ("Food and Drug Administration",
+/// "Ursula von der Leyen", "Erik ten Hag").
+fn connector(w: &str) -> bool {
+    matches!(
+        w,
+        "of" | "and"
+            | "&"
+            | "the"
+            | "for"
+            | "de"
+            | "du"
+            | "des"
+            | "da"
+            | "das"
+            | "dos"
+            | "di"
+            | "del"
+            | "della"
+            | "la"
+            | "le"
+            | "von"
+            | "van"
+            | "der"
+            | "den"
+            | "ten"
+            | "ter"
+            | "al"
+            | "el"
+            | "bin"
+            | "ibn"
+            | "abu"
+    )
+}
+
+/// Name particles that join two parts of a person's name.
+fn particle(w: &str) -> bool {
+    matches!(
+        w,
+        "de" | "du"
+            | "da"
+            | "das"
+            | "dos"
+            | "di"
+            | "del"
+            | "della"
+            | "la"
+            | "le"
+            | "von"
+            | "van"
+            | "der"
+            | "den"
+            | "ten"
+            | "ter"
+            | "al"
+            | "el"
+            | "bin"
+            | "ibn"
+            | "abu"
+    )
+}
+
+/// Repairs tagger spans with the evidence of capitals and particles:
+/// - a span is split at a lowercase word that cannot stand inside a name ("Liverpool beat
+///   Manchester United" is two names);
+/// - a person's name runs on through particles and capitalised words ("Ursula von der
+///   Leyen", "Erik ten Hag") and takes in a capitalised word just before it that is a given
+///   name or a word the lexicon does not know ("Satya Nadella");
+/// - spans of the same kind that touch are one span.
+fn repair(
+    lx: &Lexicon,
+    doc: &Doc,
+    first: usize,
+    last: usize,
+    spans: Vec<(usize, usize, Option<EntityKind>)>,
+) -> Vec<(usize, usize, Option<EntityKind>)> {
+    let mut out: Vec<(usize, usize, Option<EntityKind>)> = Vec::new();
+    for (a, b, k) in spans {
+        let mut start = a;
+        for i in a..b {
+            let w = doc.lower(i);
+            if doc.toks[i].kind == TokKind::Word && !doc.cap[i] && !connector(w) && i > start {
+                if i > start {
+                    out.push((start, i, k));
+                }
+                start = i + 1;
+            }
+        }
+        if start < b {
+            out.push((start, b, k));
+        }
+    }
+    let name_word = |i: usize| -> bool {
+        doc.is_word(i)
+            && doc.cap[i]
+            && doc.class[i]
+                & (class::NOT_ENTITY
+                    | class::TITLE
+                    | class::DEMONYM
+                    | class::MONTH
+                    | class::WEEKDAY
+                    | class::ROLE
+                    | class::ORG_HEAD)
+                == 0
+    };
+    for sp in out.iter_mut() {
+        if sp.2 != Some(EntityKind::Person) {
+            continue;
+        }
+        // Run on through particles and capitals.
+        loop {
+            let mut j = sp.1;
+            while j < last && particle(doc.lower(j)) && !doc.cap[j] {
+                j += 1;
+            }
+            if j < last && name_word(j) && (j > sp.1 || doc.class[j] & class::SAID == 0) {
+                sp.1 = j + 1;
+            } else {
+                break;
+            }
+        }
+        // Take in a given name (or an unknown capitalised word) just before.
+        while sp.0 > first {
+            let i = sp.0 - 1;
+            let c = doc.class[i];
+            let known = c & !(class::GIVEN | class::SURNAME) != 0;
+            if name_word(i) && (c & class::GIVEN != 0 || !known) {
+                sp.0 = i;
+            } else {
+                break;
+            }
+        }
+    }
+    // Merge touching spans of one kind, drop spans inside others.
+    out.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    let mut merged: Vec<(usize, usize, Option<EntityKind>)> = Vec::new();
+    for sp in out {
+        if let Some(prev) = merged.last_mut() {
+            if sp.0 < prev.1 {
+                prev.1 = prev.1.max(sp.1);
+                continue;
+            }
+            if sp.0 == prev.1 && sp.2 == prev.2 && sp.2 == Some(EntityKind::Person) {
+                prev.1 = sp.1;
+                continue;
+            }
+        }
+        merged.push(sp);
+    }
+    let _ = lx;
+    merged
+}
+
+/// One sense per document: a name found once is a name wherever else it is written with a
+/// capital, and a person's surname alone ("Salah" after "Mohamed Salah") is that person.
+fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
+    let n = doc.toks.len();
+    let mut covered = vec![false; n];
+    for c in out.iter() {
+        for x in &mut covered[c.first..c.last] {
+            *x = true;
+        }
+    }
+    // First folded word -> (folded words, kind, key).
+    type Form<'a> = (Vec<&'a str>, EntityKind, String);
+    let mut forms: rustc_hash::FxHashMap<&str, Vec<Form>> = Default::default();
+    for c in out.iter() {
+        if c.gov.is_some() || !doc.cap[c.first] {
+            continue;
+        }
+        let words: Vec<&str> = (c.first..c.last).map(|i| doc.lower(i)).collect();
+        forms
+            .entry(words[0])
+            .or_default()
+            .push((words, c.kind, c.key.clone()));
+        let last = c.last - 1;
+        let bad = class::NOT_ENTITY | class::TITLE | class::DEMONYM | class::ORG_HEAD;
+        if c.kind == EntityKind::Person && c.last - c.first >= 2 && doc.class[last] & bad == 0 {
+            let w = doc.lower(last);
+            forms.entry(w).or_default().push((
+                vec![w],
+                EntityKind::Person,
+                key_of(lx, doc.word(last)),
+            ));
+        }
+    }
+    if forms.is_empty() {
+        return;
+    }
+    for (si, s) in doc.sents.iter().enumerate() {
+        if doc.toks[s.first].skip {
+            continue;
+        }
+        let mut i = s.first;
+        while i < s.last {
+            if covered[i] || !doc.cap[i] || !doc.is_word(i) {
+                i += 1;
+                continue;
+            }
+            let mut best: Option<(usize, EntityKind, String)> = None;
+            if let Some(list) = forms.get(doc.lower(i)) {
+                for (words, kind, key) in list {
+                    let e = i + words.len();
+                    if e <= s.last
+                        && words
+                            .iter()
+                            .enumerate()
+                            .all(|(k, w)| doc.lower(i + k) == *w)
+                        && !covered[i..e].iter().any(|x| *x)
+                        && (e == s.last || !doc.cap[e] || !doc.is_word(e))
+                        && best.as_ref().is_none_or(|b| b.0 < e)
+                    {
+                        best = Some((e, *kind, key.clone()));
+                    }
+                }
+            }
+            match best {
+                Some((e, kind, key)) => {
+                    for x in &mut covered[i..e] {
+                        *x = true;
+                    }
+                    out.push(Cand {
+                        first: i,
+                        last: e,
+                        kind,
+                        strength: 1,
+                        key,
+                        sub_of: None,
+                        gov: None,
+                        sent: si,
+                    });
+                    i = e;
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
 /// "the Syrian civil defense", "Syrian government forces" at token `i`.
 fn demonym_org(lx: &Lexicon, doc: &Doc, i: usize, end: usize, si: usize) -> Option<Cand> {
     if !doc.cap[i] || doc.class[i] & class::DEMONYM == 0 || !doc.is_word(i) {
@@ -233,7 +639,7 @@ fn demonym_org(lx: &Lexicon, doc: &Doc, i: usize, end: usize, si: usize) -> Opti
             head = Some((j, true));
             break;
         }
-        if c & class::ORG_HEAD != 0 {
+        if c & class::ORG_HEAD != 0 && !doc.cap[j] {
             head = Some((j, false));
             // Keep going for "civil defense forces"-like heads only while heads continue.
             if j + 1 < end && doc.class[j + 1] & class::ORG_HEAD != 0 && !doc.cap[j + 1] {
@@ -286,7 +692,11 @@ fn classify(
             || w == "an"
         {
             a += 1;
-        } else if c & class::TITLE != 0 && b - a > 1 && c & class::ORG_HEAD == 0 {
+        } else if c & class::TITLE != 0
+            && b - a > 1
+            && c & class::ORG_HEAD == 0
+            && !(doc.cap[b - 1] && doc.class[b - 1] & class::ORG_HEAD != 0)
+        {
             titled = true;
             a += 1;
         } else {
@@ -307,9 +717,13 @@ fn classify(
         titled = true;
     }
     // Words that are never entities alone.
+    // ("WHO" is an acronym, not the pronoun.)
     let all_closed = (a..b).all(|i| {
-        doc.class[i] & (class::NOT_ENTITY | class::MONTH | class::WEEKDAY | class::SAID) != 0
-            || !doc.cap[i] && doc.toks[i].kind == TokKind::Word
+        let acronym = doc.word(i).chars().filter(|c| c.is_uppercase()).count() >= 2;
+        !acronym
+            && (doc.class[i] & (class::NOT_ENTITY | class::MONTH | class::WEEKDAY | class::SAID)
+                != 0
+                || !doc.cap[i] && doc.toks[i].kind == TokKind::Word)
     });
     if all_closed {
         return None;
@@ -325,7 +739,10 @@ fn classify(
         if !doc.cap[a] && doc.toks[a].kind == TokKind::Word {
             return None;
         }
-        if doc.toks[a].initial && !mid_caps.contains(doc.lower(a)) {
+        if doc.toks[a].initial
+            && !mid_caps.contains(doc.lower(a))
+            && !role_before_name(doc, a, b, doc.toks.len())
+        {
             let named = first_class
                 & (class::GIVEN
                     | class::SURNAME
@@ -357,6 +774,20 @@ fn classify(
             (EntityKind::Organisation, 3)
         } else if is_country && n <= 4 {
             (EntityKind::Place, 3)
+        } else if kind == Some(EntityKind::Person) && n > 1 && !places.is_empty() {
+            // A several-word name the gazetteer knows as a place ("Monte Carlo").
+            (EntityKind::Place, 2)
+        } else if kind == Some(EntityKind::Person)
+            && n == 1
+            && first_class & (class::GIVEN | class::SURNAME) == 0
+            && places.first().is_some_and(|p| {
+                let p = lx.place(*p);
+                p.kind != super::lexicon::PlaceKind::City || p.population >= 100_000
+            })
+        {
+            // A single word the tagger took for a person, that the gazetteer knows as a large
+            // place and no name list knows as a name ("the capital Sanaa").
+            (EntityKind::Place, 2)
         } else if let Some(k) = kind {
             let agree = match k {
                 EntityKind::Person => first_class & class::GIVEN != 0,

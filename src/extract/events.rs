@@ -123,7 +123,7 @@ pub fn date_in(doc: &Doc, a: usize, b: usize, base: Option<NaiveDate>) -> Option
         }
         if let Some(base) = base {
             match w {
-                "yesterday" => return Some(base - Duration::days(1)),
+                "yesterday" => return base.checked_sub_signed(Duration::days(1)),
                 "today" => return Some(base),
                 _ => {}
             }
@@ -135,7 +135,7 @@ pub fn date_in(doc: &Doc, a: usize, b: usize, base: Option<NaiveDate>) -> Option
                     if d.weekday() == wd {
                         return Some(d);
                     }
-                    d -= Duration::days(1);
+                    d = d.checked_sub_signed(Duration::days(1))?;
                 }
             }
         }

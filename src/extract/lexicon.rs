@@ -100,6 +100,8 @@ pub struct Lexicon {
     pub numbers: FxHashMap<String, i64>,
     /// Longest place name in words.
     pub max_place_words: usize,
+    /// First words of multi-word places and phrases (only these start a longer lookup).
+    pub starts: FxHashSet<String>,
 }
 
 /// Lowercase with diacritics removed: the key every comparison uses ("Ḥalab" = "halab").
@@ -113,9 +115,8 @@ pub fn fold(s: &str) -> String {
 pub fn fold_into(s: &str, out: &mut String) {
     out.clear();
     if s.is_ascii() {
-        for c in s.chars() {
-            out.push(c.to_ascii_lowercase());
-        }
+        out.push_str(s);
+        out.make_ascii_lowercase();
         return;
     }
     for c in s.nfd() {
@@ -261,6 +262,7 @@ impl Lexicon {
                 _ => 0,
             };
             if l.contains(' ') {
+                lx.starts.insert(fold(l.split(' ').next().unwrap_or("")));
                 *lx.phrases.entry(fold(l)).or_default() |= bit;
             } else {
                 *lx.words.entry(fold(l)).or_default() |= bit;
@@ -290,11 +292,15 @@ impl Lexicon {
             });
             v.dedup();
             if !k.contains(' ') {
+                // Small towns share their names with people and firms ("Sony", "Bana"): only
+                // cities of 50,000 people or more count as evidence for the tagger.
                 let bits = v.iter().fold(0, |acc, i| {
-                    acc | match places[*i as usize].kind {
+                    let p = &places[*i as usize];
+                    acc | match p.kind {
                         PlaceKind::Country => class::COUNTRY,
                         PlaceKind::Region => class::REGION,
-                        PlaceKind::City => class::CITY,
+                        PlaceKind::City if p.population >= 50_000 => class::CITY,
+                        PlaceKind::City => 0,
                     }
                 });
                 keys.push((k.clone(), bits));
@@ -311,8 +317,20 @@ impl Lexicon {
         if key.is_empty() {
             return;
         }
+        // "Monte-Carlo" is found as one token and, by resolution keys, as "monte carlo".
+        if key.contains('-') {
+            self.add_key(key.replace('-', " "), idx);
+        }
+        self.add_key(key, idx);
+    }
+
+    fn add_key(&mut self, key: String, idx: u32) {
         let n = key.split(' ').count();
         self.max_place_words = self.max_place_words.max(n);
+        if n > 1 {
+            self.starts
+                .insert(key.split(' ').next().unwrap_or("").to_string());
+        }
         self.place_index.entry(key).or_default().push(idx);
     }
 
@@ -351,7 +369,7 @@ impl Lexicon {
         let mut i = 0;
         while i < n {
             let mut matched = 0;
-            if cap[i] && i + 1 < n {
+            if cap[i] && i + 1 < n && self.starts.contains(lower[i]) {
                 buf.clear();
                 buf.push_str(lower[i]);
                 for j in i + 1..n.min(i + self.max_place_words.min(5)) {

@@ -263,6 +263,7 @@ impl Extractor {
         let mut tags = vec![0u8; toks.len()];
         if let Some(model) = &self.model {
             let mut feats = Vec::new();
+            let mut pre = Vec::new();
             let mut out = Vec::new();
             let mut fs: Vec<tagger::Feat> = Vec::new();
             for s in &sents {
@@ -286,7 +287,7 @@ impl Extractor {
                         ),
                     });
                 }
-                model.tag(&fs, &mut feats, &mut out);
+                model.tag(&fs, &mut pre, &mut feats, &mut out);
                 tags[s.first..s.last].copy_from_slice(&out);
             }
         }

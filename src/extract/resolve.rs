@@ -193,16 +193,19 @@ pub fn resolve(
         .filter(|&i| cands[i].kind == EntityKind::Person && cands[i].key.contains(' '))
         .collect();
     for (i, c) in cands.iter().enumerate() {
-        if c.key.contains(' ') || c.sub_of.is_some() || c.gov.is_some() {
+        if c.sub_of.is_some() || c.gov.is_some() {
             continue;
         }
+        // The mention's words are the first or the last words of a longer person's name.
         let mut fits: Vec<usize> = persons
             .iter()
             .copied()
             .filter(|&p| {
                 let k = &cands[p].key;
-                k.rsplit(' ').next() == Some(c.key.as_str())
-                    || k.split(' ').next() == Some(c.key.as_str())
+                k.len() > c.key.len()
+                    && (k.ends_with(c.key.as_str())
+                        && k.as_bytes()[k.len() - c.key.len() - 1] == b' '
+                        || k.starts_with(c.key.as_str()) && k.as_bytes()[c.key.len()] == b' ')
             })
             .map(|p| uf.find(p))
             .collect();
@@ -364,6 +367,36 @@ pub fn resolve(
         sub_base.push(if kind == EntityKind::Place { sub } else { None });
     }
     places(lx, &mut entities, &sub_base);
+    // Hierarchy from the text: "Plano, Texas" and "Homs, Syria" put the first place in the
+    // second when the second is a region or a country.
+    for w in 0..n.saturating_sub(1) {
+        let (a, b) = (&cands[w], &cands[w + 1]);
+        if a.sent != b.sent || b.first != a.last + 1 || doc.lower(a.last) != "," {
+            continue;
+        }
+        let (x, y) = (cand_entity[w], cand_entity[w + 1]);
+        if x == y
+            || entities[x].kind != EntityKind::Place
+            || entities[y].kind != EntityKind::Place
+            || entities[x].place_kind.as_deref() == Some("country")
+            || !matches!(
+                entities[y].place_kind.as_deref(),
+                Some("region" | "country")
+            )
+            || entities[y].part_of.contains(&x)
+        {
+            continue;
+        }
+        if entities[x].country.is_none() || entities[x].country == entities[y].country {
+            entities[x].country = entities[y].country.clone();
+            // The region is nearer than the country: replace a country parent it lies in.
+            let yc = entities[y].part_of.clone();
+            entities[x].part_of.retain(|p| !yc.contains(p));
+            if !entities[x].part_of.contains(&y) {
+                entities[x].part_of.push(y);
+            }
+        }
+    }
     (entities, cand_entity)
 }
 

@@ -110,11 +110,6 @@ fn h(t: u64, b: &[u8]) -> u64 {
     hash_bytes(t, b)
 }
 
-#[inline]
-fn h2(t: u64, a: &[u8], b: &[u8]) -> u64 {
-    hash_bytes(hash_bytes(t, a), b)
-}
-
 fn prefix(s: &str, n: usize) -> &str {
     match s.char_indices().nth(n) {
         Some((i, _)) => &s[..i],
@@ -133,87 +128,139 @@ fn suffix(s: &str, n: usize) -> &str {
     }
 }
 
-const BOS: &str = "<s>";
-const EOS: &str = "</s>";
+/// Per-token hashes computed once per sentence; features combine them by mixing, so no
+/// string is hashed twice.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pre {
+    lower: u64,
+    shape: u64,
+    p2: u64,
+    p3: u64,
+    s2: u64,
+    s3: u64,
+    s4: u64,
+    len: u64,
+}
+
+const BOS: u64 = 0x1234_5678_9abc_def1;
+const EOS: u64 = 0x0fed_cba9_8765_4321;
+
+/// Mixes a template number with one or two values into a feature hash.
+#[inline]
+fn mix(t: u64, a: u64, b: u64) -> u64 {
+    let mut x = t
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        .wrapping_add(a)
+        .rotate_left(23)
+        .wrapping_mul(0xff51_afd7_ed55_8ccd)
+        ^ b;
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 32)
+}
+
+/// The per-token hashes of a sentence.
+pub fn precompute(toks: &[Feat], out: &mut Vec<Pre>) {
+    precompute_where(toks, out, |_| true);
+}
+
+/// [`precompute`] for the tokens `need` selects (the others get zeros and must not be read).
+fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> bool) {
+    out.clear();
+    for (i, t) in toks.iter().enumerate() {
+        if !need(i) {
+            out.push(Pre::default());
+            continue;
+        }
+        let mut sh = [0u8; 12];
+        let n = shape(t.word, &mut sh);
+        let l = t.lower;
+        out.push(Pre {
+            lower: h(3, l.as_bytes()),
+            shape: h(4, &sh[..n]),
+            p2: h(5, prefix(l, 2).as_bytes()),
+            p3: h(6, prefix(l, 3).as_bytes()),
+            s2: h(7, suffix(l, 2).as_bytes()),
+            s3: h(8, suffix(l, 3).as_bytes()),
+            s4: h(9, suffix(l, 4).as_bytes()),
+            len: t.word.chars().count().min(8) as u64,
+        });
+    }
+}
 
 /// The features of token `i` that do not depend on tags, as hashes.
-pub fn static_features(toks: &[Feat], i: usize, out: &mut Vec<u64>) {
+pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, out: &mut Vec<u64>) {
     let t = &toks[i];
-    let lw = |j: isize| -> &str {
+    let p = &pre[i];
+    let lw = |j: isize| -> u64 {
         if j < 0 {
             BOS
         } else {
-            toks.get(j as usize).map(|t| t.lower).unwrap_or(EOS)
+            pre.get(j as usize).map(|p| p.lower).unwrap_or(EOS)
         }
     };
-    let mut sh = [0u8; 12];
-    let n = shape(t.word, &mut sh);
-    let sh = &sh[..n];
-    let mut shp = [0u8; 12];
-    let np = if i > 0 {
-        shape(toks[i - 1].word, &mut shp)
-    } else {
-        0
-    };
-    let shp = &shp[..np];
-    let mut shn = [0u8; 12];
-    let nn = toks
-        .get(i + 1)
-        .map(|t| shape(t.word, &mut shn))
-        .unwrap_or(0);
-    let shn = &shn[..nn];
+    let shp = if i > 0 { pre[i - 1].shape } else { BOS };
+    let shn = pre.get(i + 1).map(|p| p.shape).unwrap_or(EOS);
     let ii = i as isize;
-    out.push(h(1, b""));
+    out.push(mix(1, 0, 0));
     if t.special {
-        out.push(h(2, b"special"));
+        out.push(mix(2, 0, 0));
         return;
     }
-    out.push(h(3, t.lower.as_bytes()));
-    out.push(h(4, sh));
-    out.push(h(5, prefix(t.lower, 2).as_bytes()));
-    out.push(h(6, prefix(t.lower, 3).as_bytes()));
-    out.push(h(7, suffix(t.lower, 2).as_bytes()));
-    out.push(h(8, suffix(t.lower, 3).as_bytes()));
-    out.push(h(9, suffix(t.lower, 4).as_bytes()));
-    out.push(h(10, lw(ii - 1).as_bytes()));
-    out.push(h(11, lw(ii + 1).as_bytes()));
-    out.push(h(12, lw(ii - 2).as_bytes()));
-    out.push(h(13, lw(ii + 2).as_bytes()));
-    out.push(h(14, shp));
-    out.push(h(15, shn));
-    out.push(h2(16, sh, if t.initial { b"I" } else { b"-" }));
-    out.push(h2(17, lw(ii - 1).as_bytes(), t.lower.as_bytes()));
-    out.push(h2(18, t.lower.as_bytes(), lw(ii + 1).as_bytes()));
-    out.push(h2(19, shp, h2(0, sh, shn).to_le_bytes().as_slice()));
-    let clen = t.word.chars().count().min(8) as u8;
-    out.push(h(20, &[clen]));
-    for b in 0..class::COUNT {
-        if t.class & (1 << b) != 0 {
-            out.push(h(100 + b as u64, b""));
-            out.push(h2(200 + b as u64, sh, b""));
+    out.push(p.lower);
+    out.push(p.shape);
+    out.push(p.p2);
+    out.push(p.p3);
+    out.push(p.s2);
+    out.push(p.s3);
+    out.push(p.s4);
+    out.push(mix(10, lw(ii - 1), 0));
+    out.push(mix(11, lw(ii + 1), 0));
+    out.push(mix(12, lw(ii - 2), 0));
+    out.push(mix(13, lw(ii + 2), 0));
+    out.push(mix(14, shp, 0));
+    out.push(mix(15, shn, 0));
+    out.push(mix(16, p.shape, t.initial as u64));
+    out.push(mix(17, lw(ii - 1), p.lower));
+    out.push(mix(18, p.lower, lw(ii + 1)));
+    out.push(mix(19, shp, mix(0, p.shape, shn)));
+    out.push(mix(20, p.len, 0));
+    let mut bits = t.class & ((1 << class::COUNT) - 1);
+    while bits != 0 {
+        let b = bits.trailing_zeros() as u64;
+        bits &= bits - 1;
+        out.push(mix(100 + b, 0, 0));
+        out.push(mix(200 + b, p.shape, 0));
+    }
+    if i > 0 {
+        let mut bits = toks[i - 1].class & ((1 << class::COUNT) - 1);
+        while bits != 0 {
+            let b = bits.trailing_zeros() as u64;
+            bits &= bits - 1;
+            out.push(mix(300 + b, 0, 0));
         }
-        if i > 0 && toks[i - 1].class & (1 << b) != 0 {
-            out.push(h(300 + b as u64, b""));
-        }
-        if toks.get(i + 1).is_some_and(|t| t.class & (1 << b) != 0) {
-            out.push(h(400 + b as u64, b""));
+    }
+    if let Some(n) = toks.get(i + 1) {
+        let mut bits = n.class & ((1 << class::COUNT) - 1);
+        while bits != 0 {
+            let b = bits.trailing_zeros() as u64;
+            bits &= bits - 1;
+            out.push(mix(400 + b, 0, 0));
         }
     }
     let cap = t.word.chars().next().is_some_and(|c| c.is_uppercase());
     if cap && !t.initial && t.class == 0 {
-        out.push(h(21, b"unknown-cap"));
+        out.push(mix(21, 0, 0));
     }
 }
 
 /// Features that depend on the previous two tags.
 #[inline]
-fn tag_features(t: &Feat, prev: u8, prev2: u8, out: &mut [u64; 4]) {
-    out[0] = h(30, &[prev]);
-    out[1] = h(31, &[prev2, prev]);
-    out[2] = h2(32, &[prev], t.lower.as_bytes());
-    let mut sh = [0u8; 12];
-    let n = shape(t.word, &mut sh);
-    out[3] = h2(33, &[prev], &sh[..n]);
+fn tag_features(p: &Pre, prev: u8, prev2: u8, out: &mut [u64; 4]) {
+    out[0] = mix(30, prev as u64, 0);
+    out[1] = mix(31, prev2 as u64, prev as u64);
+    out[2] = mix(32, prev as u64, p.lower);
+    out[3] = mix(33, prev as u64, p.shape);
 }
 
 impl Model {
@@ -258,20 +305,35 @@ impl Model {
     }
 
     /// Tags a sentence. `feats` is scratch space reused across calls.
-    pub fn tag(&self, toks: &[Feat], feats: &mut Vec<u64>, out: &mut Vec<u8>) {
+    pub fn tag(&self, toks: &[Feat], pre: &mut Vec<Pre>, feats: &mut Vec<u64>, out: &mut Vec<u8>) {
         out.clear();
+        // Names are written with capitals: a lowercase token with no capitalised neighbour is
+        // O without scoring (most tokens of news text; this is most of the tagger's speed).
+        let capital = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| !t.special && t.word.chars().any(char::is_uppercase))
+        };
+        // Features of a scored token read hashes up to two tokens away.
+        precompute_where(toks, pre, |i| (i.saturating_sub(3)..=i + 3).any(&capital));
         let (mut prev, mut prev2) = (0u8, 0u8);
         let mut tf = [0u64; 4];
         for i in 0..toks.len() {
+            let near = capital(i) || (i > 0 && capital(i - 1)) || capital(i + 1);
+            if toks[i].special || !near {
+                out.push(0);
+                prev2 = prev;
+                prev = 0;
+                continue;
+            }
             feats.clear();
-            static_features(toks, i, feats);
+            static_features(toks, pre, i, feats);
             if toks[i].special {
                 out.push(0);
                 prev2 = prev;
                 prev = 0;
                 continue;
             }
-            tag_features(&toks[i], prev, prev2, &mut tf);
+            tag_features(&pre[i], prev, prev2, &mut tf);
             let mut score = [0i32; NT];
             for &f in feats.iter().chain(tf.iter()) {
                 let r = self.row(f);
@@ -321,12 +383,12 @@ impl Trainer {
 
     /// One pass over a sentence with its gold tags and cached static features (one list per
     /// token). Returns the number of tokens tagged wrongly.
-    pub fn learn(&mut self, toks: &[Feat], statics: &[Vec<u64>], gold: &[u8]) -> usize {
+    pub fn learn(&mut self, pre: &[Pre], statics: &[Vec<u64>], gold: &[u8]) -> usize {
         let (mut prev, mut prev2) = (0u8, 0u8);
         let mut tf = [0u64; 4];
         let mut errors = 0;
-        for i in 0..toks.len() {
-            tag_features(&toks[i], prev, prev2, &mut tf);
+        for i in 0..pre.len() {
+            tag_features(&pre[i], prev, prev2, &mut tf);
             let mut score = [0f32; NT];
             for &f in statics[i].iter().chain(tf.iter()) {
                 let r = self.row(f);

@@ -1,6 +1,7 @@
 //! Shared helpers of the extraction tests: signature lines into accounts, and a stable text
 //! rendering of an extraction for golden files.
 
+#![allow(dead_code)] // each test binary uses a part of these helpers
 use dossier::extract::{Account, Extraction};
 
 /// Accounts and skip spans from signature lines `— Name (@handle) Month D, YYYY` (what the
