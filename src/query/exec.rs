@@ -363,8 +363,12 @@ pub fn stream(
                             && to_fixed.is_none_or(|t| t == at)
                             && (to_fixed.is_some() || chk.matches(g, at))
                         {
-                            row[step.rel] =
-                                Value::List(path.iter().map(|r| Value::Rel(*r)).collect());
+                            let mut list: Vec<Value> =
+                                path.iter().map(|r| Value::Rel(*r)).collect();
+                            if step.reversed {
+                                list.reverse();
+                            }
+                            row[step.rel] = Value::List(list);
                             row[step.to] = Value::Node(at);
                             emit!();
                         }
@@ -1108,6 +1112,22 @@ fn collect_op(
                     stream(&cx, matcher, &mut r, &mut sink)?;
                 }
                 if found.is_empty() {
+                    // MERGE on a null property could never match what it creates.
+                    let cx = Ctx { g: txn.graph(), sh };
+                    let props = create
+                        .nodes
+                        .iter()
+                        .flat_map(|n| n.2.iter())
+                        .chain(create.rels.iter().flat_map(|r| r.4.iter()));
+                    for (k, e) in props {
+                        if eval(&cx, e, &r)?.is_null() {
+                            return Err(qerr(
+                                QueryErrorKind::SemanticError,
+                                "MergeReadOwnWrites",
+                                format!("cannot MERGE with a null value for property `{k}`"),
+                            ));
+                        }
+                    }
                     create_part(txn, sh, create, &mut r)?;
                     apply_set(txn, sh, on_create, &r)?;
                     out.push(r);
@@ -1784,6 +1804,13 @@ pub fn binary_values(op: BinOp, l: Value, r: Value) -> Result<Value> {
     Ok(match op {
         BinOp::Eq => opt_bool(l.cypher_eq(&r)),
         BinOp::Ne => opt_bool(l.cypher_eq(&r).map(|b| !b)),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+            if matches!((&l, &r), (Float(x), Int(_) | Float(_)) if x.is_nan())
+                || matches!((&l, &r), (Int(_) | Float(_), Float(y)) if y.is_nan()) =>
+        {
+            // NaN is a number that compares false with every number.
+            Bool(false)
+        }
         BinOp::Lt => opt_bool(l.cypher_cmp(&r).map(|o| o == Ordering::Less)),
         BinOp::Le => opt_bool(l.cypher_cmp(&r).map(|o| o != Ordering::Greater)),
         BinOp::Gt => opt_bool(l.cypher_cmp(&r).map(|o| o == Ordering::Greater)),

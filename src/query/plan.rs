@@ -35,9 +35,11 @@ use crate::value::Value;
 
 type PResult<T> = Result<T, QueryError>;
 
-/// A compile-time error with its TCK detail code.
+/// A compile-time error with its TCK detail code. The openCypher TCK reports every
+/// error found before execution as a `SyntaxError` (with a detail code such as
+/// `UndefinedVariable`), so the planner's errors use that kind too.
 pub(crate) fn semantic(code: &str, msg: impl Into<String>, span: Span) -> QueryError {
-    QueryError::new(QueryErrorKind::SemanticError, msg)
+    QueryError::new(QueryErrorKind::SyntaxError, msg)
         .with_code(code)
         .at(span)
 }
@@ -49,6 +51,9 @@ pub enum VarKind {
     Rel,
     RelList,
     Path,
+    /// Certainly not a graph element (a literal, arithmetic, a comparison …).
+    Scalar,
+    /// Unknown.
     Value,
 }
 
@@ -137,6 +142,9 @@ pub struct Step {
     /// Relationship slots (single or list) bound earlier in the same MATCH: a new
     /// relationship must differ from all of them.
     pub uniq: Vec<usize>,
+    /// The step runs against the pattern's direction (planned from its right end),
+    /// so a variable-length list is reversed to keep the pattern's order.
+    pub reversed: bool,
 }
 
 /// A WHERE conjunct waiting for its variables: the predicate, the slots it reads,
@@ -328,6 +336,10 @@ struct Planner<'a> {
     params: &'a Params,
     slot_names: Vec<String>,
     writes: bool,
+    /// Inside a WHERE (or a comprehension's filter), where a bare pattern is a predicate.
+    in_where: usize,
+    /// Inside CREATE, where a pattern's properties may be a parameter map.
+    param_props: bool,
 }
 
 /// Plans a parsed statement against the graph's current statistics.
@@ -337,6 +349,8 @@ pub fn plan(stmt: &Statement, g: &Graph, params: &Params) -> PResult<Plan> {
         params,
         slot_names: Vec::new(),
         writes: false,
+        in_where: 0,
+        param_props: false,
     };
     let mut parts = Vec::new();
     let mut columns: Option<Vec<String>> = None;
@@ -586,9 +600,13 @@ impl Planner<'_> {
                     ops.push(Op::Unwind { expr: e, slot });
                 }
                 ClauseKind::With { proj, where_ } => {
-                    let (new_scope, _, _) = self.projection(proj, &scope, &mut ops, false)?;
+                    let (new_scope, _, _, where_scope) =
+                        self.projection(proj, &scope, &mut ops, false)?;
                     scope = new_scope;
                     if let Some(w) = where_ {
+                        // WHERE after WITH also sees the variables WITH dropped
+                        // (unless it aggregated or was DISTINCT), as ORDER BY does.
+                        let scope = &where_scope;
                         if has_aggregate(w) {
                             return Err(semantic(
                                 "InvalidAggregation",
@@ -596,7 +614,7 @@ impl Planner<'_> {
                                 w.span,
                             ));
                         }
-                        let e = self.expr(w, &scope)?;
+                        let e = self.where_expr(w, scope)?;
                         ops.push(Op::Filter(e));
                     }
                 }
@@ -608,7 +626,8 @@ impl Planner<'_> {
                             c.span,
                         ));
                     }
-                    let (new_scope, cols, slots) = self.projection(proj, &scope, &mut ops, true)?;
+                    let (new_scope, cols, slots, _) =
+                        self.projection(proj, &scope, &mut ops, true)?;
                     scope = new_scope;
                     columns = cols;
                     col_slots = slots;
@@ -667,7 +686,10 @@ impl Planner<'_> {
                     self.writes = true;
                     let mut es = Vec::new();
                     for e in exprs {
-                        if matches!(e.kind, ExprKind::Lit(_) | ExprKind::Binary(..)) {
+                        if matches!(
+                            e.kind,
+                            ExprKind::Lit(_) | ExprKind::Binary(..) | ExprKind::HasLabels(..)
+                        ) {
                             return Err(semantic(
                                 "InvalidDelete",
                                 "DELETE takes nodes, relationships or paths",
@@ -758,7 +780,7 @@ impl Planner<'_> {
                         where_: Some(w), ..
                     }) = yields
                     {
-                        let e = self.expr(w, &scope)?;
+                        let e = self.where_expr(w, &scope)?;
                         ops.push(Op::Filter(e));
                     }
                 }
@@ -836,14 +858,14 @@ impl Planner<'_> {
         scope: &Scope,
         ops: &mut Vec<Op>,
         is_return: bool,
-    ) -> PResult<(Scope, Vec<String>, Vec<usize>)> {
+    ) -> PResult<(Scope, Vec<String>, Vec<usize>, Scope)> {
         // The items: (column name, expression, span).
         let mut items: Vec<(String, Expr)> = Vec::new();
         if proj.star {
             let mut names: Vec<&String> =
                 scope.vars.keys().filter(|k| !k.starts_with(' ')).collect();
             names.sort();
-            if names.is_empty() && proj.items.is_empty() {
+            if names.is_empty() && proj.items.is_empty() && is_return {
                 return Err(semantic(
                     "NoVariablesInScope",
                     "`*` needs at least one variable in scope",
@@ -986,7 +1008,7 @@ impl Planner<'_> {
                 ops.push(Op::Sort(sort));
             }
             self.skip_limit(proj, ops)?;
-            return Ok((new_scope, names, col_slots));
+            return Ok((new_scope, names, col_slots, order_scope));
         }
         if !proj.order.is_empty() {
             let mut sort = Vec::new();
@@ -1003,7 +1025,7 @@ impl Planner<'_> {
             ops.push(Op::Sort(sort));
         }
         self.skip_limit(proj, ops)?;
-        Ok((new_scope, names, col_slots))
+        Ok((new_scope, names, col_slots, order_scope))
     }
 
     fn skip_limit(&mut self, proj: &Projection, ops: &mut Vec<Op>) -> PResult<()> {
@@ -1132,6 +1154,20 @@ impl Planner<'_> {
     fn kind_of(&self, e: &Expr, scope: &Scope) -> VarKind {
         match &e.kind {
             ExprKind::Var(v) => scope.get(v).map_or(VarKind::Value, |x| x.1),
+            ExprKind::Lit(Value::Null) => VarKind::Value,
+            ExprKind::Lit(_)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Unary(..)
+            | ExprKind::HasLabels(..)
+            | ExprKind::CountStar
+            | ExprKind::ListComp { .. }
+            | ExprKind::PatternComp { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::PatternPred(_)
+            | ExprKind::Exists(_)
+            | ExprKind::CountSub(_) => VarKind::Scalar,
             _ => VarKind::Value,
         }
     }
@@ -1144,7 +1180,46 @@ impl Planner<'_> {
                 e.span,
             ));
         }
-        self.expr_with(e, scope, &mut |_, _, _| None)
+        let ex = self.expr_with(e, scope, &mut |_, _, _| None)?;
+        self.check_constant(&ex, e.span)?;
+        Ok(ex)
+    }
+
+    /// A predicate of WHERE: patterns may stand as predicates here.
+    fn where_expr(&mut self, e: &Expr, scope: &Scope) -> PResult<Ex> {
+        self.in_where += 1;
+        let r = self.expr(e, scope);
+        self.in_where -= 1;
+        r
+    }
+
+    /// An expression built only from literals is evaluated now, so a type error in
+    /// it (`NOT [1]`, `'a' % 2`) is reported before the query runs, as openCypher
+    /// requires. Only literal-only operator trees qualify: their cost is bounded by
+    /// the query's length (no function calls such as `range`).
+    fn check_constant(&self, ex: &Ex, span: Span) -> PResult<()> {
+        fn literal_only(e: &Ex) -> bool {
+            match e {
+                Ex::Lit(_) => true,
+                Ex::List(items) => items.iter().all(literal_only),
+                Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x)),
+                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a),
+                Ex::Binary(_, a, b) | Ex::Index(a, b) => literal_only(a) && literal_only(b),
+                _ => false,
+            }
+        }
+        if matches!(ex, Ex::Lit(_)) || !literal_only(ex) {
+            return Ok(());
+        }
+        let opts = super::QueryOptions::default();
+        let sh = super::exec::Shared::new(&opts, 0, false);
+        let cx = super::exec::Ctx { g: self.g, sh: &sh };
+        match super::exec::eval(&cx, ex, &[]) {
+            Err(crate::error::Error::Query(q)) if q.kind == QueryErrorKind::TypeError => {
+                Err(semantic("InvalidArgumentType", q.message, span))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Converts an expression; `hook` may take over any sub-expression.
@@ -1198,7 +1273,18 @@ impl Planner<'_> {
                 }
                 Ex::Map(out)
             }
-            ExprKind::Prop(a, k) => Ex::Prop(sub(self, a)?, k.clone()),
+            ExprKind::Prop(a, k) => {
+                if let ExprKind::Var(v) = &a.kind
+                    && let Some((_, VarKind::Path)) = scope.get(v)
+                {
+                    return Err(semantic(
+                        "InvalidArgumentType",
+                        format!("a path has no properties (`{v}.{k}`)"),
+                        e.span,
+                    ));
+                }
+                Ex::Prop(sub(self, a)?, k.clone())
+            }
             ExprKind::Index(a, b) => Ex::Index(sub(self, a)?, sub(self, b)?),
             ExprKind::Slice(a, b, c) => {
                 let a = sub(self, a)?;
@@ -1240,6 +1326,45 @@ impl Planner<'_> {
             }
             ExprKind::Call { name, args, .. } => {
                 let lname = name.to_lowercase();
+                if lname == "exists"
+                    && let [arg] = args.as_slice()
+                    && matches!(arg.kind, ExprKind::PatternPred(_))
+                {
+                    self.in_where += 1;
+                    let r = self.expr_with(arg, scope, hook);
+                    self.in_where -= 1;
+                    return r;
+                }
+                // Argument kinds the planner knows are checked now.
+                if let Some(arg) = args.first()
+                    && let ExprKind::Var(v) = &arg.kind
+                    && let Some((_, k)) = scope.get(v)
+                {
+                    let bad = match lname.as_str() {
+                        "length" | "nodes" | "relationships" => {
+                            matches!(k, VarKind::Node | VarKind::Rel | VarKind::Scalar)
+                        }
+                        "size" => matches!(k, VarKind::Path | VarKind::Node | VarKind::Rel),
+                        "properties" => matches!(k, VarKind::Path),
+                        _ => false,
+                    };
+                    if bad {
+                        return Err(semantic(
+                            "InvalidArgumentType",
+                            format!("{name}() cannot take `{v}`"),
+                            arg.span,
+                        ));
+                    }
+                }
+                if let Some((lo, hi)) = functions::arity(&lname)
+                    && (args.len() < lo || args.len() > hi)
+                {
+                    return Err(semantic(
+                        "InvalidNumberOfArguments",
+                        format!("{name}() takes {lo}..{hi} arguments, not {}", args.len()),
+                        e.span,
+                    ));
+                }
                 if aggregate::is_aggregate(&lname) {
                     return Err(semantic(
                         "InvalidAggregation",
@@ -1282,7 +1407,12 @@ impl Planner<'_> {
                 let mut inner = scope.clone();
                 inner.vars.insert(var.name.clone(), (slot, VarKind::Value));
                 let filter = match filter {
-                    Some(f) => Some(Box::new(self.expr_with(f, &inner, hook)?)),
+                    Some(f) => {
+                        self.in_where += 1;
+                        let r = self.expr_with(f, &inner, hook);
+                        self.in_where -= 1;
+                        Some(Box::new(r?))
+                    }
                     None => None,
                 };
                 let map = match map {
@@ -1307,7 +1437,12 @@ impl Planner<'_> {
                 let mut inner = scope.clone();
                 inner.vars.insert(var.name.clone(), (slot, VarKind::Value));
                 let pred = match pred {
-                    Some(f) => Some(Box::new(self.expr_with(f, &inner, hook)?)),
+                    Some(f) => {
+                        self.in_where += 1;
+                        let r = self.expr_with(f, &inner, hook);
+                        self.in_where -= 1;
+                        Some(Box::new(r?))
+                    }
                     None => None,
                 };
                 Ex::Quant {
@@ -1318,6 +1453,13 @@ impl Planner<'_> {
                 }
             }
             ExprKind::PatternPred(part) => {
+                if self.in_where == 0 {
+                    return Err(semantic(
+                        "UnexpectedSyntax",
+                        "a pattern is a predicate only in WHERE; use exists { … } or count { … }",
+                        e.span,
+                    ));
+                }
                 self.check_pattern_expr_vars(part, scope)?;
                 self.sub_pattern(std::slice::from_ref(part), None, scope, |_, _| {
                     Ok(SubKind::Exists)
@@ -1449,6 +1591,11 @@ impl Planner<'_> {
                 }
                 Ok(out)
             }
+            ExprKind::Param(_) if !self.param_props => Err(semantic(
+                "InvalidParameterUse",
+                "a parameter cannot give a pattern's properties here; write {key: $param}",
+                p.span,
+            )),
             _ => match self.expr(p, scope)? {
                 Ex::Lit(Value::Map(m)) => Ok(m
                     .iter()
@@ -1531,7 +1678,7 @@ impl Planner<'_> {
                     Some(v) => match scope.get(&v.name) {
                         Some((s, k)) => {
                             if bound_before.contains(&s) || rel_slots_seen.contains(&s) {
-                                if k == VarKind::Node || k == VarKind::Path {
+                                if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar) {
                                     return Err(semantic(
                                         "VariableTypeConflict",
                                         format!("`{}` is not a relationship", v.name),
@@ -1545,7 +1692,7 @@ impl Planner<'_> {
                                         v.span,
                                     ));
                                 }
-                            } else if k == VarKind::Node {
+                            } else if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar) {
                                 return Err(semantic(
                                     "VariableTypeConflict",
                                     format!("`{}` is a node, not a relationship", v.name),
@@ -1603,7 +1750,7 @@ impl Planner<'_> {
             let mut cs = Vec::new();
             conjuncts(w, &mut cs);
             for c in cs {
-                let ex = self.expr(&c, scope)?;
+                let ex = self.where_expr(&c, scope)?;
                 let mut d = Vec::new();
                 deps(&ex, &mut d);
                 d.sort();
@@ -1709,6 +1856,7 @@ impl Planner<'_> {
                     rel_props: self.prop_map(&r.rel.props, scope)?,
                     range: Some((lo.unwrap_or(1), hi.unwrap_or(u64::MAX))),
                     uniq: Vec::new(),
+                    reversed: false,
                 };
                 let path = match part.path {
                     Some(p) => p,
@@ -1778,6 +1926,7 @@ impl Planner<'_> {
                     rel_props: self.prop_map(&r.rel.props, scope)?,
                     range,
                     uniq: clause_rels.clone(),
+                    reversed: !forward,
                 };
                 ops.push(Op::Expand(Box::new(step)));
                 clause_rels.push(r.slot);
@@ -1912,7 +2061,10 @@ impl Planner<'_> {
     }
 
     fn create_part(&mut self, part: &PatternPart, scope: &mut Scope) -> PResult<CreatePart> {
-        self.create_part_with(part, scope, None)
+        self.param_props = true;
+        let r = self.create_part_with(part, scope, None);
+        self.param_props = false;
+        r
     }
 
     /// Plans what CREATE (or MERGE, when nothing matched) makes. `preset` gives the
@@ -1985,6 +2137,15 @@ impl Planner<'_> {
         }
         let mut rel_slots = Vec::new();
         for (i, r) in part.rels.iter().enumerate() {
+            if let Some(v) = &r.var
+                && scope.get(&v.name).is_some()
+            {
+                return Err(semantic(
+                    "VariableAlreadyBound",
+                    format!("variable `{}` is already bound", v.name),
+                    v.span,
+                ));
+            }
             if r.types.len() != 1 {
                 return Err(semantic(
                     "NoSingleRelationshipType",
@@ -1992,7 +2153,7 @@ impl Planner<'_> {
                     r.span,
                 ));
             }
-            if r.dir == Dir::Both {
+            if r.dir == Dir::Both && preset.is_none() {
                 return Err(semantic(
                     "RequiresDirectedRelationship",
                     "a created relationship needs a direction",
