@@ -50,6 +50,10 @@ pub struct Index {
 /// The words of `text`, normalised for the index: lower-case, without diacritics.
 pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
     text.unicode_words().filter_map(|w| {
+        if w.is_ascii() {
+            // The common case needs no decomposition: one allocation, no tables.
+            return Some(w.to_ascii_lowercase());
+        }
         let t: String = w
             .nfd()
             .filter(|c| !is_combining_mark(*c))
@@ -108,7 +112,14 @@ impl Index {
             return;
         }
         for (term, n) in tf {
-            let list = self.postings.entry(term.into_boxed_str()).or_default();
+            // Look up by &str first: most terms exist, and `entry` would need an owned key.
+            if !self.postings.contains_key(term.as_str()) {
+                self.postings
+                    .insert(term.clone().into_boxed_str(), Vec::new());
+            }
+            let Some(list) = self.postings.get_mut(term.as_str()) else {
+                continue;
+            };
             match list.binary_search_by_key(&id.0, |p| p.0) {
                 Ok(i) => list[i].1 = n,
                 Err(i) => list.insert(i, (id.0, n)),
