@@ -126,7 +126,38 @@ pub fn arity(name: &str) -> Option<(usize, usize)> {
         .map(|(_, a, b)| (*a, *b))
 }
 
+/// Functions whose usual spelling is not all lower case, for messages.
+const SPELLINGS: &[&str] = &[
+    "startNode",
+    "endNode",
+    "isEmpty",
+    "toLower",
+    "toUpper",
+    "toString",
+    "toInteger",
+    "toFloat",
+    "toBoolean",
+    "toStringOrNull",
+    "toIntegerOrNull",
+    "toFloatOrNull",
+    "toBooleanOrNull",
+    "valueType",
+    "duration.inMonths",
+    "duration.inDays",
+    "duration.inSeconds",
+];
+
+/// `tointeger` as a user writes it: `toInteger`.
+fn spelled(name: &str) -> &str {
+    SPELLINGS
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(name))
+        .copied()
+        .unwrap_or(name)
+}
+
 fn type_err(fname: &str, expected: &str, got: &Value) -> QueryError {
+    let fname = spelled(fname);
     QueryError::new(
         QueryErrorKind::TypeError,
         format!(
@@ -170,6 +201,7 @@ pub fn call(g: &Graph, name: &str, args: &[Value]) -> R {
         } else {
             format!("{min} to {max}")
         };
+        let name = spelled(name);
         return Err(QueryError::new(
             QueryErrorKind::SyntaxError,
             format!(
