@@ -314,11 +314,7 @@ pub fn stream(
                         if used.contains(&r) || !rchk.matches_rel(g, r) {
                             continue;
                         }
-                        if let Some(t) = to_fixed {
-                            if t != other {
-                                continue;
-                            }
-                        } else if !chk.matches(g, other) {
+                        if to_fixed.is_some_and(|t| t != other) || !chk.matches(g, other) {
                             continue;
                         }
                         row[step.rel] = Value::Rel(r);
@@ -359,10 +355,7 @@ pub fn stream(
                         nodes.push(other);
                         at = other;
                         let depth = path.len() as u64;
-                        if depth >= lo
-                            && to_fixed.is_none_or(|t| t == at)
-                            && (to_fixed.is_some() || chk.matches(g, at))
-                        {
+                        if depth >= lo && to_fixed.is_none_or(|t| t == at) && chk.matches(g, at) {
                             let mut list: Vec<Value> =
                                 path.iter().map(|r| Value::Rel(*r)).collect();
                             if step.reversed {
@@ -1507,6 +1500,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
             };
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             let mut out = Vec::new();
             for v in items {
                 cx.sh.tick()?;
@@ -1536,6 +1532,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
             };
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             let (mut t, mut f, mut n) = (0usize, 0usize, 0usize);
             for v in items {
                 cx.sh.tick()?;
@@ -1592,6 +1591,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
         }
         Ex::Sub { ops, kind, .. } => {
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             match kind {
                 SubKind::Exists => {
                     let mut found = false;

@@ -916,6 +916,12 @@ impl Planner<'_> {
         } else {
             scope.clone()
         };
+        // WITH … WHERE sees the dropped variables even after DISTINCT.
+        let mut where_scope = if aggregating {
+            Scope::default()
+        } else {
+            scope.clone()
+        };
         if !aggregating {
             let mut assigns = Vec::new();
             for (name, e) in &items {
@@ -931,6 +937,7 @@ impl Planner<'_> {
                 };
                 new_scope.vars.insert(name.clone(), (slot, kind));
                 order_scope.vars.insert(name.clone(), (slot, kind));
+                where_scope.vars.insert(name.clone(), (slot, kind));
                 col_slots.push(slot);
                 names.push(name.clone());
             }
@@ -945,19 +952,32 @@ impl Planner<'_> {
             let mut aggs: Vec<AggSpec> = Vec::new();
             let mut post = Vec::new();
             let mut agg_texts: Vec<(String, usize)> = Vec::new();
+            // Grouping keys first (by their text), so expressions around aggregates
+            // can refer to them.
+            let mut key_slots: Vec<Option<usize>> = Vec::new();
+            let mut key_texts: Vec<(String, usize)> = Vec::new();
             for (name, e) in &items {
+                if has_aggregate(e) {
+                    key_slots.push(None);
+                    continue;
+                }
+                let ex = self.expr(e, scope)?;
+                let slot = match (&e.kind, &ex) {
+                    (ExprKind::Var(v), Ex::Slot(s)) if v == name => *s,
+                    _ => self.new_slot(name),
+                };
+                keys.push((ex, slot));
+                key_slots.push(Some(slot));
+                key_texts.push((e.to_string(), slot));
+            }
+            for ((name, e), key) in items.iter().zip(key_slots) {
                 let kind = self.kind_of(e, scope);
-                if !has_aggregate(e) {
-                    let ex = self.expr(e, scope)?;
-                    let slot = match (&e.kind, &ex) {
-                        (ExprKind::Var(v), Ex::Slot(s)) if v == name => *s,
-                        _ => self.new_slot(name),
-                    };
-                    keys.push((ex, slot));
+                if let Some(slot) = key {
                     new_scope.vars.insert(name.clone(), (slot, kind));
                     col_slots.push(slot);
                 } else {
-                    let ex = self.agg_expr(e, scope, &mut aggs, &mut agg_texts)?;
+                    let ex =
+                        self.agg_expr(e, scope, scope, &key_texts, &mut aggs, &mut agg_texts)?;
                     let slot = match ex {
                         Ex::Slot(s) => s,
                         other => {
@@ -990,8 +1010,14 @@ impl Planner<'_> {
                         None if has_aggregate(&s.expr) => {
                             let mut extra = Vec::new();
                             let mut texts = agg_texts.clone();
-                            let ex =
-                                self.agg_expr(&s.expr, &order_scope, &mut extra, &mut texts)?;
+                            let ex = self.agg_expr(
+                                &s.expr,
+                                &order_scope,
+                                &Scope::default(),
+                                &key_texts,
+                                &mut extra,
+                                &mut texts,
+                            )?;
                             if !extra.is_empty() {
                                 return Err(semantic(
                                     "InvalidAggregation",
@@ -1008,7 +1034,7 @@ impl Planner<'_> {
                 ops.push(Op::Sort(sort));
             }
             self.skip_limit(proj, ops)?;
-            return Ok((new_scope, names, col_slots, order_scope));
+            return Ok((new_scope.clone(), names, col_slots, new_scope));
         }
         if !proj.order.is_empty() {
             let mut sort = Vec::new();
@@ -1025,7 +1051,7 @@ impl Planner<'_> {
             ops.push(Op::Sort(sort));
         }
         self.skip_limit(proj, ops)?;
-        Ok((new_scope, names, col_slots, order_scope))
+        Ok((new_scope, names, col_slots, where_scope))
     }
 
     fn skip_limit(&mut self, proj: &Projection, ops: &mut Vec<Op>) -> PResult<()> {
@@ -1073,10 +1099,15 @@ impl Planner<'_> {
 
     /// Plans an expression holding aggregates: each aggregate becomes a slot filled
     /// by the Aggregate operator.
+    /// `outer` is the scope the projection reads; `keys` the grouping keys by text:
+    /// outside the aggregates, a variable may only appear inside a grouping key.
+    #[allow(clippy::too_many_arguments)]
     fn agg_expr(
         &mut self,
         e: &Expr,
         scope: &Scope,
+        outer: &Scope,
+        keys: &[(String, usize)],
         aggs: &mut Vec<AggSpec>,
         texts: &mut Vec<(String, usize)>,
     ) -> PResult<Ex> {
@@ -1092,11 +1123,27 @@ impl Planner<'_> {
             _ => {
                 // Not an aggregate: rebuild with aggregate parts replaced.
                 return self.expr_with(e, scope, &mut |p, x, sc| {
-                    if !std::ptr::eq(x, e) && has_aggregate(x) {
-                        Some(p.agg_expr(x, sc, aggs, texts))
-                    } else {
-                        None
+                    if std::ptr::eq(x, e) {
+                        return None;
                     }
+                    if has_aggregate(x) {
+                        return Some(p.agg_expr(x, sc, outer, keys, aggs, texts));
+                    }
+                    let text = x.to_string();
+                    if let Some((_, slot)) = keys.iter().find(|(t, _)| *t == text) {
+                        return Some(Ok(Ex::Slot(*slot)));
+                    }
+                    if let ExprKind::Var(v) = &x.kind
+                        && let Some(o) = outer.get(v)
+                        && sc.get(v).is_none_or(|s| s.0 == o.0)
+                    {
+                        return Some(Err(semantic(
+                            "AmbiguousAggregationExpression",
+                            format!("`{v}` is used next to an aggregate but is not a grouping key"),
+                            x.span,
+                        )));
+                    }
+                    None
                 });
             }
         };
@@ -1198,24 +1245,51 @@ impl Planner<'_> {
     /// requires. Only literal-only operator trees qualify: their cost is bounded by
     /// the query's length (no function calls such as `range`).
     fn check_constant(&self, ex: &Ex, span: Span) -> PResult<()> {
-        fn literal_only(e: &Ex) -> bool {
+        // `local`: slots of comprehension variables over literal lists.
+        fn literal_only(e: &Ex, local: &mut Vec<usize>) -> bool {
             match e {
                 Ex::Lit(_) => true,
-                Ex::List(items) => items.iter().all(literal_only),
-                Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x)),
-                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a),
-                Ex::Binary(_, a, b) | Ex::Index(a, b) => literal_only(a) && literal_only(b),
+                Ex::Slot(s) => local.contains(s),
+                Ex::List(items) => items.iter().all(|x| literal_only(x, local)),
+                Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x, local)),
+                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a, local),
+                Ex::Binary(_, a, b) | Ex::Index(a, b) => {
+                    literal_only(a, local) && literal_only(b, local)
+                }
+                Ex::Quant {
+                    slot, list, pred, ..
+                } => {
+                    if !literal_only(list, local) {
+                        return false;
+                    }
+                    local.push(*slot);
+                    pred.as_ref().is_none_or(|p| literal_only(p, local))
+                }
+                Ex::Call { name, args, .. } => {
+                    matches!(
+                        name.as_str(),
+                        "labels"
+                            | "properties"
+                            | "type"
+                            | "keys"
+                            | "length"
+                            | "nodes"
+                            | "relationships"
+                    ) && args.iter().all(|x| literal_only(x, local))
+                }
                 _ => false,
             }
         }
-        if matches!(ex, Ex::Lit(_)) || !literal_only(ex) {
+        if matches!(ex, Ex::Lit(_)) || !literal_only(ex, &mut Vec::new()) {
             return Ok(());
         }
         let opts = super::QueryOptions::default();
-        let sh = super::exec::Shared::new(&opts, 0, false);
+        let n = self.slot_names.len();
+        let sh = super::exec::Shared::new(&opts, n, false);
         let cx = super::exec::Ctx { g: self.g, sh: &sh };
-        match super::exec::eval(&cx, ex, &[]) {
+        match super::exec::eval(&cx, ex, &vec![Value::Null; n]) {
             Err(crate::error::Error::Query(q)) if q.kind == QueryErrorKind::TypeError => {
+                // (A function's "bad value" is, for a literal, a bad argument type.)
                 Err(semantic("InvalidArgumentType", q.message, span))
             }
             _ => Ok(()),
@@ -1345,7 +1419,8 @@ impl Planner<'_> {
                             matches!(k, VarKind::Node | VarKind::Rel | VarKind::Scalar)
                         }
                         "size" => matches!(k, VarKind::Path | VarKind::Node | VarKind::Rel),
-                        "properties" => matches!(k, VarKind::Path),
+                        "properties" => matches!(k, VarKind::Path | VarKind::Scalar),
+                        "labels" => matches!(k, VarKind::Path | VarKind::Rel | VarKind::Scalar),
                         _ => false,
                     };
                     if bad {
