@@ -53,6 +53,8 @@ pub enum VarKind {
     Path,
     /// Certainly not a graph element (a literal, arithmetic, a comparison …).
     Scalar,
+    /// A list literal: not a node or a relationship, but maybe a relationship list.
+    List,
     /// Unknown.
     Value,
 }
@@ -145,6 +147,9 @@ pub struct Step {
     /// The step runs against the pattern's direction (planned from its right end),
     /// so a variable-length list is reversed to keep the pattern's order.
     pub reversed: bool,
+    /// The relationship variable was bound before: the step must follow it (a
+    /// relationship, or for variable length a list of them) rather than bind it.
+    pub rel_bound: bool,
 }
 
 /// A WHERE conjunct waiting for its variables: the predicate, the slots it reads,
@@ -1202,8 +1207,8 @@ impl Planner<'_> {
         match &e.kind {
             ExprKind::Var(v) => scope.get(v).map_or(VarKind::Value, |x| x.1),
             ExprKind::Lit(Value::Null) => VarKind::Value,
+            ExprKind::List(_) => VarKind::List,
             ExprKind::Lit(_)
-            | ExprKind::List(_)
             | ExprKind::Map(_)
             | ExprKind::Binary(..)
             | ExprKind::Unary(..)
@@ -1227,9 +1232,40 @@ impl Planner<'_> {
                 e.span,
             ));
         }
-        let ex = self.expr_with(e, scope, &mut |_, _, _| None)?;
+        let mut ex = self.expr_with(e, scope, &mut |_, _, _| None)?;
         self.check_constant(&ex, e.span)?;
+        self.fold(&mut ex);
         Ok(ex)
+    }
+
+    /// Evaluates `date('…')` and `duration({…})` of literals once, here, rather
+    /// than for every row (`WHERE e.date >= date('2016-01-01')`).
+    fn fold(&self, ex: &mut Ex) {
+        match ex {
+            Ex::Binary(_, a, b) => {
+                self.fold(a);
+                self.fold(b);
+            }
+            Ex::Unary(_, a) | Ex::Prop(a, _) => self.fold(a),
+            Ex::List(items) => items.iter_mut().for_each(|x| self.fold(x)),
+            Ex::Call { name, args, .. } => {
+                args.iter_mut().for_each(|x| self.fold(x));
+                let pure = matches!(name.as_str(), "date" | "duration") && !args.is_empty();
+                if pure && args.iter().all(|a| matches!(a, Ex::Lit(_))) {
+                    let vals: Vec<Value> = args
+                        .iter()
+                        .filter_map(|a| match a {
+                            Ex::Lit(v) => Some(v.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    if let Ok(v) = functions::call(self.g, name, &vals) {
+                        *ex = Ex::Lit(v);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A predicate of WHERE: patterns may stand as predicates here.
@@ -1753,21 +1789,25 @@ impl Planner<'_> {
                     Some(v) => match scope.get(&v.name) {
                         Some((s, k)) => {
                             if bound_before.contains(&s) || rel_slots_seen.contains(&s) {
-                                if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar) {
+                                if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar)
+                                    || (k == VarKind::List && r.range.is_none())
+                                {
                                     return Err(semantic(
                                         "VariableTypeConflict",
                                         format!("`{}` is not a relationship", v.name),
                                         v.span,
                                     ));
                                 }
-                                if rel_slots_seen.contains(&s) || r.range.is_some() {
+                                if rel_slots_seen.contains(&s) {
                                     return Err(semantic(
                                         "RelationshipUniquenessViolation",
                                         format!("relationship `{}` is used twice", v.name),
                                         v.span,
                                     ));
                                 }
-                            } else if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar) {
+                            } else if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar)
+                                || (k == VarKind::List && r.range.is_none())
+                            {
                                 return Err(semantic(
                                     "VariableTypeConflict",
                                     format!("`{}` is a node, not a relationship", v.name),
@@ -1932,6 +1972,7 @@ impl Planner<'_> {
                     range: Some((lo.unwrap_or(1), hi.unwrap_or(u64::MAX))),
                     uniq: Vec::new(),
                     reversed: false,
+                    rel_bound: false,
                 };
                 let path = match part.path {
                     Some(p) => p,
@@ -2002,6 +2043,7 @@ impl Planner<'_> {
                     range,
                     uniq: clause_rels.clone(),
                     reversed: !forward,
+                    rel_bound: bound.contains(&r.slot),
                 };
                 ops.push(Op::Expand(Box::new(step)));
                 clause_rels.push(r.slot);
