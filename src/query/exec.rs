@@ -305,6 +305,56 @@ pub fn stream(
                 return Ok(true);
             };
             let used = used_rels(row, &step.uniq);
+            if step.rel_bound {
+                // Follow the bound relationship(s) instead of searching.
+                let list: Vec<RelId> = match &row[step.rel] {
+                    Value::Rel(r) if step.range.is_none() => vec![*r],
+                    Value::List(items) if step.range.is_some() => {
+                        let mut v = Vec::new();
+                        for x in items {
+                            match x {
+                                Value::Rel(r) => v.push(*r),
+                                _ => return Ok(true),
+                            }
+                        }
+                        if step.reversed {
+                            v.reverse();
+                        }
+                        v
+                    }
+                    _ => return Ok(true),
+                };
+                if let Some((lo, hi)) = step.range
+                    && ((list.len() as u64) < lo || (list.len() as u64) > hi)
+                {
+                    return Ok(true);
+                }
+                let mut at = from;
+                for r in &list {
+                    let Some((s, e)) = g.rel_ends(*r) else {
+                        return Ok(true);
+                    };
+                    let ty_ok =
+                        types.is_empty() || g.rel(*r).is_some_and(|d| types.contains(&d.ty));
+                    let next = match step.dir {
+                        Dir::Right if s == at => e,
+                        Dir::Left if e == at => s,
+                        Dir::Both if s == at => e,
+                        Dir::Both if e == at => s,
+                        _ => return Ok(true),
+                    };
+                    if !ty_ok || used.contains(r) || !rchk.matches_rel(g, *r) {
+                        return Ok(true);
+                    }
+                    at = next;
+                }
+                if to_fixed.is_some_and(|t| t != at) || !chk.matches(g, at) {
+                    return Ok(true);
+                }
+                row[step.to] = Value::Node(at);
+                emit!();
+                return Ok(true);
+            }
             match step.range {
                 None => {
                     let mut cands: Vec<(RelId, NodeId)> = Vec::new();
@@ -314,11 +364,7 @@ pub fn stream(
                         if used.contains(&r) || !rchk.matches_rel(g, r) {
                             continue;
                         }
-                        if let Some(t) = to_fixed {
-                            if t != other {
-                                continue;
-                            }
-                        } else if !chk.matches(g, other) {
+                        if to_fixed.is_some_and(|t| t != other) || !chk.matches(g, other) {
                             continue;
                         }
                         row[step.rel] = Value::Rel(r);
@@ -359,10 +405,7 @@ pub fn stream(
                         nodes.push(other);
                         at = other;
                         let depth = path.len() as u64;
-                        if depth >= lo
-                            && to_fixed.is_none_or(|t| t == at)
-                            && (to_fixed.is_some() || chk.matches(g, at))
-                        {
+                        if depth >= lo && to_fixed.is_none_or(|t| t == at) && chk.matches(g, at) {
                             let mut list: Vec<Value> =
                                 path.iter().map(|r| Value::Rel(*r)).collect();
                             if step.reversed {
@@ -1507,6 +1550,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
             };
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             let mut out = Vec::new();
             for v in items {
                 cx.sh.tick()?;
@@ -1536,6 +1582,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
             };
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             let (mut t, mut f, mut n) = (0usize, 0usize, 0usize);
             for v in items {
                 cx.sh.tick()?;
@@ -1592,6 +1641,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
         }
         Ex::Sub { ops, kind, .. } => {
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             match kind {
                 SubKind::Exists => {
                     let mut found = false;

@@ -278,7 +278,14 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let end = (pos + found_len(text, pos)).min(text.len());
-    syntax(msg, Span::new(pos, end)).with_code("UnexpectedSyntax")
+    // A dash or minus that is not ASCII (often pasted from a word processor).
+    let code = match text.get(pos..).and_then(|r| r.chars().next()) {
+        Some('\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}') => {
+            "InvalidUnicodeCharacter"
+        }
+        _ => "UnexpectedSyntax",
+    };
+    syntax(msg, Span::new(pos, end)).with_code(code)
 }
 
 fn found_len(text: &str, pos: usize) -> usize {
