@@ -1964,6 +1964,28 @@ fn arith(op: BinOp, l: Value, r: Value) -> Result<Value> {
     use Value::*;
     let (x, y) = match (&l, &r) {
         (Null, _) | (_, Null) => return Ok(Null),
+        // `duration * n`, `n * duration`, `duration / n`: each component scaled,
+        // fractions of months and days spilled down (functions::duration_multiply).
+        (Duration(d), Int(_) | Float(_)) | (Int(_) | Float(_), Duration(d))
+            if op == BinOp::Mul || (op == BinOp::Div && matches!(l, Duration(_))) =>
+        {
+            let n = match (&l, &r) {
+                (Int(i), _) | (_, Int(i)) => *i as f64,
+                (Float(f), _) | (_, Float(f)) => *f,
+                _ => 1.0,
+            };
+            if op == BinOp::Div && n == 0.0 {
+                return Err(qerr(
+                    QueryErrorKind::ArgumentError,
+                    "DivisionByZero",
+                    "/ by zero",
+                ));
+            }
+            let factor = if op == BinOp::Div { 1.0 / n } else { n };
+            return Ok(Duration(Box::new(super::functions::duration_multiply(
+                d, factor,
+            )?)));
+        }
         (Int(x), Int(y)) if op != BinOp::Pow => {
             let (x, y) = (*x, *y);
             return Ok(Int(match op {
