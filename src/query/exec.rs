@@ -141,6 +141,29 @@ pub fn run(
                 None
             };
             let cx = Ctx { g: acc.graph(), sh };
+            if let Some(op @ Op::Aggregate { keys, aggs }) = ops.get(j) {
+                // Aggregate as rows stream out: no need to hold them all.
+                let start = Instant::now();
+                let mut st = AggState::new(keys, aggs);
+                let mut err = None;
+                for mut r in rows {
+                    let mut sink = |row: &mut Row| -> Result<bool> {
+                        if let Err(e) = st.add(&cx, row) {
+                            err = Some(e);
+                            return Ok(false);
+                        }
+                        Ok(true)
+                    };
+                    stream(&cx, &ops[i..j], &mut r, &mut sink)?;
+                    if let Some(e) = err.take() {
+                        return Err(e);
+                    }
+                }
+                rows = st.finish(sh.nslots)?;
+                sh.count(op, rows.len() as u64, start.elapsed());
+                i = j + 1;
+                continue;
+            }
             let mut out: Vec<Row> = Vec::new();
             for mut r in rows {
                 let mut sink = |row: &mut Row| -> Result<bool> {
@@ -937,6 +960,81 @@ impl Hash for Key {
     }
 }
 
+/// Groups and their accumulators, fed one row at a time (so a streaming stage can
+/// aggregate without collecting its rows first).
+struct AggState<'p> {
+    keys: &'p [(Ex, usize)],
+    aggs: &'p [AggSpec],
+    index: HashMap<Key, usize>,
+    groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)>,
+}
+
+impl<'p> AggState<'p> {
+    fn new(keys: &'p [(Ex, usize)], aggs: &'p [AggSpec]) -> AggState<'p> {
+        AggState {
+            keys,
+            aggs,
+            index: HashMap::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    fn accumulators(&self) -> Result<Vec<aggregate::Accumulator>> {
+        self.aggs
+            .iter()
+            .map(|a| {
+                aggregate::Accumulator::new(&a.name, a.distinct, a.extra.clone())
+                    .map_err(Error::from)
+            })
+            .collect()
+    }
+
+    fn add(&mut self, cx: &Ctx, row: &[Value]) -> Result<()> {
+        let mut k = Vec::with_capacity(self.keys.len());
+        for (e, _) in self.keys {
+            k.push(eval(cx, e, row)?);
+        }
+        let key = Key(k);
+        let gi = match self.index.get(&key) {
+            Some(gi) => *gi,
+            None => {
+                let accs = self.accumulators()?;
+                self.groups.push((key.0.clone(), accs));
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        for (a, accu) in self.aggs.iter().zip(self.groups[gi].1.iter_mut()) {
+            let v = match &a.arg {
+                Some(e) => eval(cx, e, row)?,
+                None => Value::Bool(true),
+            };
+            accu.update(v)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, nslots: usize) -> Result<Vec<Row>> {
+        // Without grouping keys there is one row even over no input.
+        if self.groups.is_empty() && self.keys.is_empty() {
+            let accs = self.accumulators()?;
+            self.groups.push((Vec::new(), accs));
+        }
+        let mut out = Vec::with_capacity(self.groups.len());
+        for (k, accs) in self.groups {
+            let mut r = vec![Value::Null; nslots];
+            for ((_, s), v) in self.keys.iter().zip(k) {
+                r[*s] = v;
+            }
+            for (a, accu) in self.aggs.iter().zip(accs) {
+                r[a.slot] = accu.finish()?;
+            }
+            out.push(r);
+        }
+        Ok(out)
+    }
+}
+
 /// Runs the collecting operator at `ops[i]`; returns its rows and how many
 /// operators it consumed (a sort takes a following SKIP/LIMIT as top-k).
 fn collect_op(
@@ -951,54 +1049,12 @@ fn collect_op(
     match op {
         Op::Aggregate { keys, aggs } => {
             let cx = Ctx { g: acc.graph(), sh };
-            let mut index: HashMap<Key, usize> = HashMap::new();
-            let mut groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)> = Vec::new();
-            let new_accs = || -> Result<Vec<aggregate::Accumulator>> {
-                aggs.iter()
-                    .map(|a| {
-                        aggregate::Accumulator::new(&a.name, a.distinct, a.extra.clone())
-                            .map_err(Error::from)
-                    })
-                    .collect()
-            };
+            let mut st = AggState::new(keys, aggs);
             for row in &rows {
                 sh.tick()?;
-                let mut k = Vec::with_capacity(keys.len());
-                for (e, _) in keys {
-                    k.push(eval(&cx, e, row)?);
-                }
-                let key = Key(k);
-                let gi = match index.get(&key) {
-                    Some(gi) => *gi,
-                    None => {
-                        groups.push((key.0.clone(), new_accs()?));
-                        index.insert(key, groups.len() - 1);
-                        groups.len() - 1
-                    }
-                };
-                for (a, accu) in aggs.iter().zip(groups[gi].1.iter_mut()) {
-                    let v = match &a.arg {
-                        Some(e) => eval(&cx, e, row)?,
-                        None => Value::Bool(true),
-                    };
-                    accu.update(v)?;
-                }
+                st.add(&cx, row)?;
             }
-            if groups.is_empty() && keys.is_empty() {
-                groups.push((Vec::new(), new_accs()?));
-            }
-            let mut out = Vec::with_capacity(groups.len());
-            for (k, accs) in groups {
-                let mut r = vec![Value::Null; sh.nslots];
-                for ((_, s), v) in keys.iter().zip(k) {
-                    r[*s] = v;
-                }
-                for (a, accu) in aggs.iter().zip(accs) {
-                    r[a.slot] = accu.finish()?;
-                }
-                out.push(r);
-            }
-            Ok((out, 1))
+            Ok((st.finish(sh.nslots)?, 1))
         }
         Op::Distinct(slots) => {
             let mut seen: HashSet<Key> = HashSet::new();

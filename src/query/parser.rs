@@ -1170,12 +1170,73 @@ pub(crate) fn expression(p: Pair<Rule>) -> PResult<Expr> {
                 Rule::op_pow => BinOp::Pow,
                 _ => return Err(internal(&op)),
             };
+            // `a < b < c` means `a < b AND b < c`, unless `(a < b)` is parenthesised.
+            let is_cmp = |o: BinOp| {
+                matches!(
+                    o,
+                    BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+                )
+            };
+            if is_cmp(b)
+                && let ExprKind::Binary(inner, _, mid) = &lhs.kind
+                && is_cmp(*inner)
+                && !parenthesised(op.as_span().get_input(), lhs.span)
+            {
+                let mid = (**mid).clone();
+                let right_span = Span::new(mid.span.start, rhs.span.end);
+                let right = Expr::new(
+                    ExprKind::Binary(b, Box::new(mid), Box::new(rhs)),
+                    right_span,
+                );
+                return Ok(Expr::new(
+                    ExprKind::Binary(BinOp::And, Box::new(lhs), Box::new(right)),
+                    span,
+                ));
+            }
             Ok(Expr::new(
                 ExprKind::Binary(b, Box::new(lhs), Box::new(rhs)),
                 span,
             ))
         })
         .parse(pairs_iter)
+}
+
+/// Whether `span` of `text` is one parenthesised group: it opens with `(` whose
+/// matching `)` is its last character.
+fn parenthesised(text: &str, span: Span) -> bool {
+    let Some(t) = text.get(span.start..span.end) else {
+        return false;
+    };
+    if !t.starts_with('(') || !t.ends_with(')') {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in t.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1 == t.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn atom(p: Pair<Rule>) -> PResult<Expr> {
@@ -1503,6 +1564,7 @@ mod tests {
             "RETURN 0x1F, 0o17, 1.5e3, .5, 'a\\'b', \"c\", $p, {`a b`: [1, null, true]}, x[1..], x[..2][0]",
             "MATCH (a) DETACH DELETE a",
             "RETURN all(x IN [1] WHERE x > 0), any(x IN [] WHERE true), none(x IN [1]), single(x IN [1] WHERE x = 1)",
+            "RETURN 1 < 2 < 3, (1 < 2) < 3, 1 = 1 <> 2",
         ] {
             round_trip(q);
         }

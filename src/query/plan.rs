@@ -1445,6 +1445,13 @@ impl Planner<'_> {
                     self.in_where -= 1;
                     return r;
                 }
+                // exists(n.prop): openCypher 9's test for a property.
+                if lname == "exists"
+                    && let [arg] = args.as_slice()
+                    && matches!(arg.kind, ExprKind::Prop(..))
+                {
+                    return Ok(Ex::Unary(UnOp::IsNotNull, sub(self, arg)?));
+                }
                 // Argument kinds the planner knows are checked now.
                 if let Some(arg) = args.first()
                     && let ExprKind::Var(v) = &arg.kind
