@@ -32,6 +32,8 @@
 
 #[path = "tck/lit.rs"]
 mod lit;
+#[path = "tck/skip.rs"]
+mod skip;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -405,68 +407,6 @@ struct Ran {
     after: Snapshot,
 }
 
-/// Temporal types dossier does not have (it has dates and durations only).
-const UNSUPPORTED_TEMPORAL: &[&str] = &["time", "localtime", "datetime", "localdatetime"];
-
-/// Why a query cannot run here, if it calls a temporal function dossier lacks
-/// (`datetime(...)`, `localtime.truncate(...)`, `date.truncate(...)`). String
-/// literals are blanked first so `'a time...'` is not a call.
-fn unsupported(query: &str) -> Option<String> {
-    let mut code = String::with_capacity(query.len());
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in query.chars() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-                code.push(' ');
-            }
-            None => {
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                }
-                code.push(c.to_ascii_lowercase());
-            }
-        }
-    }
-    let chars: Vec<char> = code.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if !(chars[i].is_alphabetic() || chars[i] == '_') {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.')
-        {
-            i += 1;
-        }
-        let name: String = chars[start..i].iter().collect();
-        let mut j = i;
-        while j < chars.len() && chars[j].is_whitespace() {
-            j += 1;
-        }
-        if chars.get(j) != Some(&'(') {
-            continue;
-        }
-        let head = name.split('.').next().unwrap_or("");
-        if UNSUPPORTED_TEMPORAL.contains(&head)
-            || (head == "date" && name != "date" && name != "date.truncate")
-        {
-            return Some(format!(
-                "calls {name}(): only date and duration temporal values are supported"
-            ));
-        }
-    }
-    None
-}
-
 fn run_case(steps: &[StepData], graphs: &Path) -> Outcome {
     let mut store = Store::in_memory();
     let mut params = Params::new();
@@ -492,7 +432,7 @@ fn run_case(steps: &[StepData], graphs: &Path) -> Outcome {
             );
         }
         if t.starts_with("having executed") {
-            if let Some(why) = unsupported(doc) {
+            if let Some(why) = skip::unsupported(doc) {
                 return Outcome::Skip(why);
             }
             if let Err(e) = run_query(&mut store, doc, &params) {
@@ -515,7 +455,7 @@ fn run_case(steps: &[StepData], graphs: &Path) -> Outcome {
             continue;
         }
         if t.starts_with("executing query") || t.starts_with("executing control query") {
-            if let Some(why) = unsupported(doc) {
+            if let Some(why) = skip::unsupported(doc) {
                 return Outcome::Skip(why);
             }
             let before = Snapshot::of(store.graph());
