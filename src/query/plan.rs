@@ -1340,6 +1340,20 @@ impl Planner<'_> {
         scope: &Scope,
         hook: &mut dyn FnMut(&mut Self, &Expr, &Scope) -> Option<PResult<Ex>>,
     ) -> PResult<Ex> {
+        stacker::maybe_grow(
+            super::exec::STACK_RED_ZONE,
+            super::exec::STACK_GROWTH,
+            || self.expr_with_inner(e, scope, hook),
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn expr_with_inner(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        hook: &mut dyn FnMut(&mut Self, &Expr, &Scope) -> Option<PResult<Ex>>,
+    ) -> PResult<Ex> {
         if let Some(r) = hook(self, e, scope) {
             return r;
         }
