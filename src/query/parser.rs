@@ -140,9 +140,11 @@ fn check_prefix_runs(text: &str) -> PResult<()> {
     Ok(())
 }
 
-/// Refuses text with more than [`MAX_OPERATORS`] operators. An expression tree is
-/// at most as deep as its operators and brackets are many (`1 + 1 + … + 1` is as
-/// deep as it is long), and the planner and executor walk it recursively.
+/// Refuses an expression with more than [`MAX_OPERATORS`] operators. An expression
+/// tree is at most as deep as its operators and brackets are many (`1 + 1 + … + 1`
+/// is as deep as it is long), and the planner and executor walk it recursively.
+/// Counting restarts at each clause and at each comma (list items, map entries,
+/// arguments and pattern parts sit side by side).
 fn check_operator_count(text: &str) -> PResult<()> {
     let mut n = 0usize;
     let mut quote: Option<char> = None;
@@ -163,21 +165,24 @@ fn check_operator_count(text: &str) -> PResult<()> {
             word.push(c.to_ascii_uppercase());
             continue;
         }
-        if matches!(
-            word.as_str(),
-            "AND" | "OR" | "XOR" | "NOT" | "IN" | "IS" | "CONTAINS" | "STARTS" | "ENDS"
-        ) {
-            n += 1;
+        match word.as_str() {
+            "AND" | "OR" | "XOR" | "NOT" | "IN" | "IS" | "CONTAINS" | "STARTS" | "ENDS" => n += 1,
+            // A new clause starts a new expression.
+            "MATCH" | "CREATE" | "MERGE" | "WITH" | "RETURN" | "UNWIND" | "WHERE" | "SET"
+            | "DELETE" | "REMOVE" | "CALL" | "UNION" => n = 0,
+            _ => {}
         }
         word.clear();
         match c {
             '\'' | '"' | '`' => quote = Some(c),
+            // Items of a list, map or argument list nest side by side, not in depth.
+            ',' | ';' => n = 0,
             '+' | '-' | '*' | '/' | '%' | '^' | '=' | '<' | '>' | '.' | ':' => n += 1,
             _ => {}
         }
         if n > MAX_OPERATORS {
             return Err(syntax(
-                format!("the query has too many operators (more than {MAX_OPERATORS})"),
+                format!("an expression has too many operators (more than {MAX_OPERATORS})"),
                 Span::new(i, i + c.len_utf8()),
             )
             .with_code("UnexpectedSyntax"));
