@@ -1291,12 +1291,22 @@ pub(crate) fn expression(p: Pair<Rule>) -> PResult<Expr> {
                     BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
                 )
             };
+            // The middle operand: the right side of the last comparison on the left
+            // (`a < b` alone, or the end of an already chained `a < b AND b = c`).
+            let last_cmp = |e: &Expr| -> Option<Expr> {
+                match &e.kind {
+                    ExprKind::Binary(inner, _, mid) if is_cmp(*inner) => Some((**mid).clone()),
+                    ExprKind::Binary(BinOp::And, _, r) => match &r.kind {
+                        ExprKind::Binary(inner, _, mid) if is_cmp(*inner) => Some((**mid).clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            };
             if is_cmp(b)
-                && let ExprKind::Binary(inner, _, mid) = &lhs.kind
-                && is_cmp(*inner)
                 && !parenthesised(op.as_span().get_input(), lhs.span)
+                && let Some(mid) = last_cmp(&lhs)
             {
-                let mid = (**mid).clone();
                 let right_span = Span::new(mid.span.start, rhs.span.end);
                 let right = Expr::new(
                     ExprKind::Binary(b, Box::new(mid), Box::new(rhs)),
@@ -1678,7 +1688,7 @@ mod tests {
             "RETURN 0x1F, 0o17, 1.5e3, .5, 'a\\'b', \"c\", $p, {`a b`: [1, null, true]}, x[1..], x[..2][0]",
             "MATCH (a) DETACH DELETE a",
             "RETURN all(x IN [1] WHERE x > 0), any(x IN [] WHERE true), none(x IN [1]), single(x IN [1] WHERE x = 1)",
-            "RETURN 1 < 2 < 3, (1 < 2) < 3, 1 = 1 <> 2",
+            "RETURN 1 < 2 < 3, (1 < 2) < 3, 1 = 1 <> 2, 1 < 2 = 2 <> 3",
             "RETURN --0, - -5, -(-9223372036854775808), -(-0.0), 1 - -1",
         ] {
             round_trip(q);
