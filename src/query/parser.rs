@@ -350,6 +350,22 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         InputLocation::Span((s, _)) => s,
     };
     let found = found_token(text, pos);
+    // Inside `[…]` of a relationship, a bad range or detail is a relationship pattern error.
+    let in_rel_detail = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().any(|r| {
+                matches!(
+                    r,
+                    Rule::range
+                        | Rule::range_bounds
+                        | Rule::range_min
+                        | Rule::range_max
+                        | Rule::range_exact
+                )
+            }) || (positives.contains(&Rule::properties) && positives.contains(&Rule::integer))
+        }
+        ErrorVariant::CustomError { .. } => false,
+    };
     let msg = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             // Many alternatives that all start an expression read as one.
@@ -392,6 +408,7 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         Some('\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}') => {
             "InvalidUnicodeCharacter"
         }
+        _ if in_rel_detail => "InvalidRelationshipPattern",
         _ => "UnexpectedSyntax",
     };
     syntax(msg, Span::new(pos, end)).with_code(code)
