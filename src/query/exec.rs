@@ -237,6 +237,17 @@ pub fn stream(
     row: &mut Row,
     sink: &mut dyn FnMut(&mut Row) -> Result<bool>,
 ) -> Result<bool> {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        stream_inner(cx, ops, row, sink)
+    })
+}
+
+fn stream_inner(
+    cx: &Ctx,
+    ops: &[Op],
+    row: &mut Row,
+    sink: &mut dyn FnMut(&mut Row) -> Result<bool>,
+) -> Result<bool> {
     let Some((op, rest)) = ops.split_first() else {
         return sink(row);
     };
@@ -1477,6 +1488,16 @@ fn regex_match(s: &str, pat: &str) -> Result<bool> {
 
 /// Evaluates an expression for a row.
 pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
+    // Deep expressions get more stack instead of overflowing it.
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || eval_inner(cx, e, row))
+}
+
+/// Below this much free stack, recursive walks move to a fresh segment…
+pub(crate) const STACK_RED_ZONE: usize = 64 * 1024;
+/// …of this size.
+pub(crate) const STACK_GROWTH: usize = 2 * 1024 * 1024;
+
+fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
     Ok(match e {
         Ex::Lit(v) => v.clone(),
         Ex::Slot(s) => row.get(*s).cloned().unwrap_or(Value::Null),

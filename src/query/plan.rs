@@ -1340,6 +1340,20 @@ impl Planner<'_> {
         scope: &Scope,
         hook: &mut dyn FnMut(&mut Self, &Expr, &Scope) -> Option<PResult<Ex>>,
     ) -> PResult<Ex> {
+        stacker::maybe_grow(
+            super::exec::STACK_RED_ZONE,
+            super::exec::STACK_GROWTH,
+            || self.expr_with_inner(e, scope, hook),
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn expr_with_inner(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        hook: &mut dyn FnMut(&mut Self, &Expr, &Scope) -> Option<PResult<Ex>>,
+    ) -> PResult<Ex> {
         if let Some(r) = hook(self, e, scope) {
             return r;
         }
@@ -2413,6 +2427,7 @@ impl fmt::Display for ExView<'_> {
         let names = self.names;
         let v = |e| ExView { e, names };
         match self.e {
+            Ex::Lit(Value::Date(d)) => write!(f, "date('{}')", crate::value::format_date(*d)),
             Ex::Lit(x) => write!(f, "{x}"),
             Ex::Slot(s) => write!(f, "{}", self.names.get(*s).map_or("?", |n| n.trim())),
             Ex::List(items) => {
@@ -2575,17 +2590,33 @@ impl PlanView<'_> {
                     self.check(&s.to_check)
                 )
             }
-            Op::ShortestPath { step, all, .. } => format!(
-                "{} ({})-[:{}]-({})",
-                if *all {
-                    "AllShortestPaths"
+            Op::ShortestPath { step, all, .. } => {
+                let types = if step.types.is_empty() {
+                    String::new()
                 } else {
-                    "ShortestPath (bidirectional BFS)"
-                },
-                self.n(step.from),
-                step.types.join("|"),
-                self.n(step.to)
-            ),
+                    format!(":{}", step.types.join("|"))
+                };
+                let range = match step.range {
+                    Some((lo, hi)) if hi == u64::MAX => format!("*{lo}.."),
+                    Some((lo, hi)) => format!("*{lo}..{hi}"),
+                    None => String::new(),
+                };
+                let (l, r) = match step.dir {
+                    Dir::Right => ("-", "->"),
+                    Dir::Left => ("<-", "-"),
+                    Dir::Both => ("-", "-"),
+                };
+                format!(
+                    "{} ({}){l}[{types}{range}]{r}({})",
+                    if *all {
+                        "AllShortestPaths (breadth-first)"
+                    } else {
+                        "ShortestPath (bidirectional breadth-first)"
+                    },
+                    self.n(step.from),
+                    self.n(step.to)
+                )
+            }
             Op::Filter(e) => format!("Filter {}", self.x(e)),
             Op::Optional { .. } => "Optional".to_string(),
             Op::Unwind { expr, slot } => format!("Unwind {} AS {}", self.x(expr), self.n(*slot)),
