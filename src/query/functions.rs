@@ -126,6 +126,13 @@ pub fn arity(name: &str) -> Option<(usize, usize)> {
         .map(|(_, a, b)| (*a, *b))
 }
 
+/// Whether `name` (lower-cased) gives the same result for the same arguments:
+/// false only for `rand()`. The planner can use it to reject `count(rand())`
+/// (`SyntaxError: NonConstantExpression`) and to fold calls on literals.
+pub fn is_deterministic(name: &str) -> bool {
+    name != "rand"
+}
+
 /// Functions whose usual spelling is not all lower case, for messages.
 const SPELLINGS: &[&str] = &[
     "startNode",
@@ -1409,6 +1416,7 @@ mod tests {
             )
         );
         assert_eq!(arity("coalesce"), Some((1, usize::MAX)));
+        assert!(!is_deterministic("rand") && is_deterministic("tolower"));
     }
 
     #[test]
