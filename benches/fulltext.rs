@@ -62,7 +62,11 @@ fn bench(c: &mut Criterion) {
     let g = corpus();
     let query = format!("{} {}", word(3), word(4_000));
     let mut group = c.benchmark_group("fulltext");
-    group.sample_size(10);
+    // Building the index is seconds of work: the minimum of 10 samples, short warm-up.
+    group
+        .sample_size(10)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(5));
     group.bench_function("build index and first search (100k posts)", |b| {
         b.iter_batched(
             || g.clone(),

@@ -315,3 +315,45 @@ fn writes_are_all_or_nothing() {
         "the failed query left nodes behind"
     );
 }
+
+/// Deep or long input gets an answer or an error, never a stack overflow: nested
+/// brackets up to the limit, long operator chains, runs of prefix operators.
+#[test]
+fn deep_and_long_queries_do_not_overflow_the_stack() {
+    let cases = [
+        (
+            format!("RETURN {}1{}", "[".repeat(99), "]".repeat(99)),
+            true,
+        ),
+        (
+            format!("RETURN {}1{}", "(".repeat(99), ")".repeat(99)),
+            true,
+        ),
+        (format!("RETURN 1{}", " + 1".repeat(990)), true),
+        (format!("RETURN 1{}", " < 2".repeat(990)), true),
+        (
+            format!("WITH 1 AS a RETURN a{} AS x, count(*)", " + a".repeat(900)),
+            true,
+        ),
+        (format!("RETURN [{}1]", "1, ".repeat(20000)), true),
+        (
+            format!("RETURN {}1{}", "[".repeat(5000), "]".repeat(5000)),
+            false,
+        ),
+        (format!("RETURN {}true", "NOT ".repeat(20000)), false),
+        (format!("RETURN {}1", "- ".repeat(20000)), false),
+        (format!("RETURN 1{}", " + 1".repeat(20000)), false),
+        (format!("RETURN {{a: 1}}{}", ".a".repeat(20000)), false),
+    ];
+    for (q, ok) in cases {
+        let mut s = Store::in_memory();
+        let r = execute(&mut s, &q, &Params::new(), &QueryOptions::default());
+        assert_eq!(
+            r.is_ok(),
+            ok,
+            "{}…: {:?}",
+            &q[..40],
+            r.err().map(|e| e.to_string())
+        );
+    }
+}

@@ -126,7 +126,45 @@ pub fn arity(name: &str) -> Option<(usize, usize)> {
         .map(|(_, a, b)| (*a, *b))
 }
 
+/// Whether `name` (lower-cased) gives the same result for the same arguments:
+/// false only for `rand()`. The planner can use it to reject `count(rand())`
+/// (`SyntaxError: NonConstantExpression`) and to fold calls on literals.
+pub fn is_deterministic(name: &str) -> bool {
+    name != "rand"
+}
+
+/// Functions whose usual spelling is not all lower case, for messages.
+const SPELLINGS: &[&str] = &[
+    "startNode",
+    "endNode",
+    "isEmpty",
+    "toLower",
+    "toUpper",
+    "toString",
+    "toInteger",
+    "toFloat",
+    "toBoolean",
+    "toStringOrNull",
+    "toIntegerOrNull",
+    "toFloatOrNull",
+    "toBooleanOrNull",
+    "valueType",
+    "duration.inMonths",
+    "duration.inDays",
+    "duration.inSeconds",
+];
+
+/// `tointeger` as a user writes it: `toInteger`.
+fn spelled(name: &str) -> &str {
+    SPELLINGS
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(name))
+        .copied()
+        .unwrap_or(name)
+}
+
 fn type_err(fname: &str, expected: &str, got: &Value) -> QueryError {
+    let fname = spelled(fname);
     QueryError::new(
         QueryErrorKind::TypeError,
         format!(
@@ -170,6 +208,7 @@ pub fn call(g: &Graph, name: &str, args: &[Value]) -> R {
         } else {
             format!("{min} to {max}")
         };
+        let name = spelled(name);
         return Err(QueryError::new(
             QueryErrorKind::SyntaxError,
             format!(
@@ -797,6 +836,10 @@ fn date(arg: Option<&Value>) -> R {
 /// `2015202`, `2015`.
 pub fn parse_date_text(t: &str) -> Option<NaiveDate> {
     let t = t.trim();
+    // Every form is ASCII; checking once keeps the byte slicing below on boundaries.
+    if !t.is_ascii() {
+        return None;
+    }
     let (sign, body) = match t.strip_prefix(['+', '-']) {
         Some(b) if t.starts_with('-') => (-1, b),
         Some(b) => (1, b),
@@ -1373,6 +1416,7 @@ mod tests {
             )
         );
         assert_eq!(arity("coalesce"), Some((1, usize::MAX)));
+        assert!(!is_deterministic("rand") && is_deterministic("tolower"));
     }
 
     #[test]
@@ -1570,6 +1614,17 @@ mod tests {
         assert_eq!(ok("date", &[st("2015")]), d("2015-01-01"));
         assert!(c("date", &[st("2015-13-01")]).is_err());
         assert!(c("date", &[st("bunker")]).is_err());
+        for odd in [
+            "2015-W1é",
+            "2015W1é",
+            "201é",
+            "2015-é1",
+            "",
+            "-",
+            "+2015-01-01x",
+        ] {
+            assert!(c("date", &[st(odd)]).is_err(), "{odd:?} should not parse");
+        }
         let map = |pairs: &[(&str, Value)]| {
             Value::Map(Box::new(
                 pairs
@@ -1689,6 +1744,95 @@ mod tests {
             Some(Value::Int(6))
         );
         assert_eq!(temporal_property(&Value::Int(1), "year"), None);
+    }
+
+    /// Every function, every arity it takes (up to 3), over awkward values: errors
+    /// are fine, panics are not.
+    #[test]
+    fn no_function_panics_on_odd_arguments() {
+        let samples = vec![
+            Value::Null,
+            Value::Bool(true),
+            Value::Int(0),
+            Value::Int(-1),
+            Value::Int(i64::MIN),
+            Value::Int(i64::MAX),
+            Value::Float(f64::NAN),
+            Value::Float(f64::NEG_INFINITY),
+            Value::Float(-0.5),
+            Value::Float(1e300),
+            st(""),
+            st("é👍مُ"),
+            st("2015-W30-2"),
+            st("P1Y"),
+            st("MILLENNIUM"),
+            ints(&[]),
+            Value::List(vec![Value::Null, st("x")]),
+            Value::Map(Box::default()),
+            Value::Map(Box::new(
+                [("year".to_string(), Value::Int(i64::MAX))]
+                    .into_iter()
+                    .collect(),
+            )),
+            Value::Map(Box::new(
+                [("days".to_string(), Value::Float(1e300))]
+                    .into_iter()
+                    .collect(),
+            )),
+            Value::Node(NodeId(12345)),
+            Value::Rel(crate::graph::RelId(7)),
+            path(vec![NodeId(1)], vec![]),
+            d("2015-07-21"),
+            Value::Duration(Box::new(Duration {
+                months: i64::MAX,
+                days: i64::MIN,
+                seconds: i64::MAX,
+                nanos: 999_999_999,
+            })),
+        ];
+        let g = Graph::new();
+        for (name, lo, hi) in FUNCTIONS {
+            if *name == "rand" || *name == "range" {
+                continue; // range over extremes is guarded by MAX_RANGE, tested above
+            }
+            for n in *lo..=(*hi).min(3) {
+                let mut idx = vec![0usize; n];
+                loop {
+                    let args: Vec<Value> = idx.iter().map(|i| samples[*i].clone()).collect();
+                    let _ = call(&g, name, &args);
+                    // Next combination (odometer); only the first two arguments vary
+                    // fully, the third takes a few values to keep the test quick.
+                    let mut k = 0;
+                    loop {
+                        if k == n {
+                            break;
+                        }
+                        let limit = if k < 2 { samples.len() } else { 4 };
+                        idx[k] += 1;
+                        if idx[k] < limit {
+                            break;
+                        }
+                        idx[k] = 0;
+                        k += 1;
+                    }
+                    if k == n {
+                        break;
+                    }
+                }
+            }
+        }
+        let range = call(&g, "range", &[Value::Int(i64::MIN), Value::Int(i64::MAX)]);
+        assert!(range.is_err());
+        let huge = Duration {
+            months: i64::MAX,
+            days: i64::MIN,
+            seconds: i64::MAX,
+            nanos: 999_999_999,
+        };
+        assert!(duration_multiply(&huge, 1e300).is_err());
+        assert!(duration_add(&huge, &huge, 1).is_none());
+        let day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+        assert!(add_duration(day, &huge, -1).is_none());
     }
 
     #[test]

@@ -110,6 +110,18 @@ pub fn execute(
     params: &Params,
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
+    // Planning and execution recurse over the (bounded) depth of the query.
+    stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+        execute_inner(store, text, params, opts)
+    })
+}
+
+fn execute_inner(
+    store: &mut Store,
+    text: &str,
+    params: &Params,
+    opts: &QueryOptions,
+) -> Result<QueryResult> {
     let t0 = Instant::now();
     let stmt = parser::parse(text)?;
     let plan = plan::plan(&stmt, store.graph(), params).map_err(|e| e.with_source(text))?;
@@ -159,6 +171,17 @@ pub fn execute(
 /// # Ok::<(), dossier::Error>(())
 /// ```
 pub fn query_graph(
+    g: &crate::graph::Graph,
+    text: &str,
+    params: &Params,
+    opts: &QueryOptions,
+) -> Result<QueryResult> {
+    stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+        query_graph_inner(g, text, params, opts)
+    })
+}
+
+fn query_graph_inner(
     g: &crate::graph::Graph,
     text: &str,
     params: &Params,

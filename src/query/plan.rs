@@ -53,6 +53,8 @@ pub enum VarKind {
     Path,
     /// Certainly not a graph element (a literal, arithmetic, a comparison …).
     Scalar,
+    /// A list literal: not a node or a relationship, but maybe a relationship list.
+    List,
     /// Unknown.
     Value,
 }
@@ -145,6 +147,9 @@ pub struct Step {
     /// The step runs against the pattern's direction (planned from its right end),
     /// so a variable-length list is reversed to keep the pattern's order.
     pub reversed: bool,
+    /// The relationship variable was bound before: the step must follow it (a
+    /// relationship, or for variable length a list of them) rather than bind it.
+    pub rel_bound: bool,
 }
 
 /// A WHERE conjunct waiting for its variables: the predicate, the slots it reads,
@@ -916,6 +921,12 @@ impl Planner<'_> {
         } else {
             scope.clone()
         };
+        // WITH … WHERE sees the dropped variables even after DISTINCT.
+        let mut where_scope = if aggregating {
+            Scope::default()
+        } else {
+            scope.clone()
+        };
         if !aggregating {
             let mut assigns = Vec::new();
             for (name, e) in &items {
@@ -931,6 +942,7 @@ impl Planner<'_> {
                 };
                 new_scope.vars.insert(name.clone(), (slot, kind));
                 order_scope.vars.insert(name.clone(), (slot, kind));
+                where_scope.vars.insert(name.clone(), (slot, kind));
                 col_slots.push(slot);
                 names.push(name.clone());
             }
@@ -945,19 +957,32 @@ impl Planner<'_> {
             let mut aggs: Vec<AggSpec> = Vec::new();
             let mut post = Vec::new();
             let mut agg_texts: Vec<(String, usize)> = Vec::new();
+            // Grouping keys first (by their text), so expressions around aggregates
+            // can refer to them.
+            let mut key_slots: Vec<Option<usize>> = Vec::new();
+            let mut key_texts: Vec<(String, usize)> = Vec::new();
             for (name, e) in &items {
+                if has_aggregate(e) {
+                    key_slots.push(None);
+                    continue;
+                }
+                let ex = self.expr(e, scope)?;
+                let slot = match (&e.kind, &ex) {
+                    (ExprKind::Var(v), Ex::Slot(s)) if v == name => *s,
+                    _ => self.new_slot(name),
+                };
+                keys.push((ex, slot));
+                key_slots.push(Some(slot));
+                key_texts.push((e.to_string(), slot));
+            }
+            for ((name, e), key) in items.iter().zip(key_slots) {
                 let kind = self.kind_of(e, scope);
-                if !has_aggregate(e) {
-                    let ex = self.expr(e, scope)?;
-                    let slot = match (&e.kind, &ex) {
-                        (ExprKind::Var(v), Ex::Slot(s)) if v == name => *s,
-                        _ => self.new_slot(name),
-                    };
-                    keys.push((ex, slot));
+                if let Some(slot) = key {
                     new_scope.vars.insert(name.clone(), (slot, kind));
                     col_slots.push(slot);
                 } else {
-                    let ex = self.agg_expr(e, scope, &mut aggs, &mut agg_texts)?;
+                    let ex =
+                        self.agg_expr(e, scope, scope, &key_texts, &mut aggs, &mut agg_texts)?;
                     let slot = match ex {
                         Ex::Slot(s) => s,
                         other => {
@@ -990,8 +1015,14 @@ impl Planner<'_> {
                         None if has_aggregate(&s.expr) => {
                             let mut extra = Vec::new();
                             let mut texts = agg_texts.clone();
-                            let ex =
-                                self.agg_expr(&s.expr, &order_scope, &mut extra, &mut texts)?;
+                            let ex = self.agg_expr(
+                                &s.expr,
+                                &order_scope,
+                                &Scope::default(),
+                                &key_texts,
+                                &mut extra,
+                                &mut texts,
+                            )?;
                             if !extra.is_empty() {
                                 return Err(semantic(
                                     "InvalidAggregation",
@@ -1008,7 +1039,7 @@ impl Planner<'_> {
                 ops.push(Op::Sort(sort));
             }
             self.skip_limit(proj, ops)?;
-            return Ok((new_scope, names, col_slots, order_scope));
+            return Ok((new_scope.clone(), names, col_slots, new_scope));
         }
         if !proj.order.is_empty() {
             let mut sort = Vec::new();
@@ -1025,7 +1056,7 @@ impl Planner<'_> {
             ops.push(Op::Sort(sort));
         }
         self.skip_limit(proj, ops)?;
-        Ok((new_scope, names, col_slots, order_scope))
+        Ok((new_scope, names, col_slots, where_scope))
     }
 
     fn skip_limit(&mut self, proj: &Projection, ops: &mut Vec<Op>) -> PResult<()> {
@@ -1073,10 +1104,15 @@ impl Planner<'_> {
 
     /// Plans an expression holding aggregates: each aggregate becomes a slot filled
     /// by the Aggregate operator.
+    /// `outer` is the scope the projection reads; `keys` the grouping keys by text:
+    /// outside the aggregates, a variable may only appear inside a grouping key.
+    #[allow(clippy::too_many_arguments)]
     fn agg_expr(
         &mut self,
         e: &Expr,
         scope: &Scope,
+        outer: &Scope,
+        keys: &[(String, usize)],
         aggs: &mut Vec<AggSpec>,
         texts: &mut Vec<(String, usize)>,
     ) -> PResult<Ex> {
@@ -1092,11 +1128,27 @@ impl Planner<'_> {
             _ => {
                 // Not an aggregate: rebuild with aggregate parts replaced.
                 return self.expr_with(e, scope, &mut |p, x, sc| {
-                    if !std::ptr::eq(x, e) && has_aggregate(x) {
-                        Some(p.agg_expr(x, sc, aggs, texts))
-                    } else {
-                        None
+                    if std::ptr::eq(x, e) {
+                        return None;
                     }
+                    if has_aggregate(x) {
+                        return Some(p.agg_expr(x, sc, outer, keys, aggs, texts));
+                    }
+                    let text = x.to_string();
+                    if let Some((_, slot)) = keys.iter().find(|(t, _)| *t == text) {
+                        return Some(Ok(Ex::Slot(*slot)));
+                    }
+                    if let ExprKind::Var(v) = &x.kind
+                        && let Some(o) = outer.get(v)
+                        && sc.get(v).is_none_or(|s| s.0 == o.0)
+                    {
+                        return Some(Err(semantic(
+                            "AmbiguousAggregationExpression",
+                            format!("`{v}` is used next to an aggregate but is not a grouping key"),
+                            x.span,
+                        )));
+                    }
+                    None
                 });
             }
         };
@@ -1155,8 +1207,8 @@ impl Planner<'_> {
         match &e.kind {
             ExprKind::Var(v) => scope.get(v).map_or(VarKind::Value, |x| x.1),
             ExprKind::Lit(Value::Null) => VarKind::Value,
+            ExprKind::List(_) => VarKind::List,
             ExprKind::Lit(_)
-            | ExprKind::List(_)
             | ExprKind::Map(_)
             | ExprKind::Binary(..)
             | ExprKind::Unary(..)
@@ -1180,9 +1232,40 @@ impl Planner<'_> {
                 e.span,
             ));
         }
-        let ex = self.expr_with(e, scope, &mut |_, _, _| None)?;
+        let mut ex = self.expr_with(e, scope, &mut |_, _, _| None)?;
         self.check_constant(&ex, e.span)?;
+        self.fold(&mut ex);
         Ok(ex)
+    }
+
+    /// Evaluates `date('…')` and `duration({…})` of literals once, here, rather
+    /// than for every row (`WHERE e.date >= date('2016-01-01')`).
+    fn fold(&self, ex: &mut Ex) {
+        match ex {
+            Ex::Binary(_, a, b) => {
+                self.fold(a);
+                self.fold(b);
+            }
+            Ex::Unary(_, a) | Ex::Prop(a, _) => self.fold(a),
+            Ex::List(items) => items.iter_mut().for_each(|x| self.fold(x)),
+            Ex::Call { name, args, .. } => {
+                args.iter_mut().for_each(|x| self.fold(x));
+                let pure = matches!(name.as_str(), "date" | "duration") && !args.is_empty();
+                if pure && args.iter().all(|a| matches!(a, Ex::Lit(_))) {
+                    let vals: Vec<Value> = args
+                        .iter()
+                        .filter_map(|a| match a {
+                            Ex::Lit(v) => Some(v.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    if let Ok(v) = functions::call(self.g, name, &vals) {
+                        *ex = Ex::Lit(v);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A predicate of WHERE: patterns may stand as predicates here.
@@ -1198,24 +1281,51 @@ impl Planner<'_> {
     /// requires. Only literal-only operator trees qualify: their cost is bounded by
     /// the query's length (no function calls such as `range`).
     fn check_constant(&self, ex: &Ex, span: Span) -> PResult<()> {
-        fn literal_only(e: &Ex) -> bool {
+        // `local`: slots of comprehension variables over literal lists.
+        fn literal_only(e: &Ex, local: &mut Vec<usize>) -> bool {
             match e {
                 Ex::Lit(_) => true,
-                Ex::List(items) => items.iter().all(literal_only),
-                Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x)),
-                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a),
-                Ex::Binary(_, a, b) | Ex::Index(a, b) => literal_only(a) && literal_only(b),
+                Ex::Slot(s) => local.contains(s),
+                Ex::List(items) => items.iter().all(|x| literal_only(x, local)),
+                Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x, local)),
+                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a, local),
+                Ex::Binary(_, a, b) | Ex::Index(a, b) => {
+                    literal_only(a, local) && literal_only(b, local)
+                }
+                Ex::Quant {
+                    slot, list, pred, ..
+                } => {
+                    if !literal_only(list, local) {
+                        return false;
+                    }
+                    local.push(*slot);
+                    pred.as_ref().is_none_or(|p| literal_only(p, local))
+                }
+                Ex::Call { name, args, .. } => {
+                    matches!(
+                        name.as_str(),
+                        "labels"
+                            | "properties"
+                            | "type"
+                            | "keys"
+                            | "length"
+                            | "nodes"
+                            | "relationships"
+                    ) && args.iter().all(|x| literal_only(x, local))
+                }
                 _ => false,
             }
         }
-        if matches!(ex, Ex::Lit(_)) || !literal_only(ex) {
+        if matches!(ex, Ex::Lit(_)) || !literal_only(ex, &mut Vec::new()) {
             return Ok(());
         }
         let opts = super::QueryOptions::default();
-        let sh = super::exec::Shared::new(&opts, 0, false);
+        let n = self.slot_names.len();
+        let sh = super::exec::Shared::new(&opts, n, false);
         let cx = super::exec::Ctx { g: self.g, sh: &sh };
-        match super::exec::eval(&cx, ex, &[]) {
+        match super::exec::eval(&cx, ex, &vec![Value::Null; n]) {
             Err(crate::error::Error::Query(q)) if q.kind == QueryErrorKind::TypeError => {
+                // (A function's "bad value" is, for a literal, a bad argument type.)
                 Err(semantic("InvalidArgumentType", q.message, span))
             }
             _ => Ok(()),
@@ -1225,6 +1335,20 @@ impl Planner<'_> {
     /// Converts an expression; `hook` may take over any sub-expression.
     #[allow(clippy::type_complexity)]
     fn expr_with(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        hook: &mut dyn FnMut(&mut Self, &Expr, &Scope) -> Option<PResult<Ex>>,
+    ) -> PResult<Ex> {
+        stacker::maybe_grow(
+            super::exec::STACK_RED_ZONE,
+            super::exec::STACK_GROWTH,
+            || self.expr_with_inner(e, scope, hook),
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn expr_with_inner(
         &mut self,
         e: &Expr,
         scope: &Scope,
@@ -1335,6 +1459,13 @@ impl Planner<'_> {
                     self.in_where -= 1;
                     return r;
                 }
+                // exists(n.prop): openCypher 9's test for a property.
+                if lname == "exists"
+                    && let [arg] = args.as_slice()
+                    && matches!(arg.kind, ExprKind::Prop(..))
+                {
+                    return Ok(Ex::Unary(UnOp::IsNotNull, sub(self, arg)?));
+                }
                 // Argument kinds the planner knows are checked now.
                 if let Some(arg) = args.first()
                     && let ExprKind::Var(v) = &arg.kind
@@ -1345,7 +1476,8 @@ impl Planner<'_> {
                             matches!(k, VarKind::Node | VarKind::Rel | VarKind::Scalar)
                         }
                         "size" => matches!(k, VarKind::Path | VarKind::Node | VarKind::Rel),
-                        "properties" => matches!(k, VarKind::Path),
+                        "properties" => matches!(k, VarKind::Path | VarKind::Scalar),
+                        "labels" => matches!(k, VarKind::Path | VarKind::Rel | VarKind::Scalar),
                         _ => false,
                     };
                     if bad {
@@ -1678,21 +1810,25 @@ impl Planner<'_> {
                     Some(v) => match scope.get(&v.name) {
                         Some((s, k)) => {
                             if bound_before.contains(&s) || rel_slots_seen.contains(&s) {
-                                if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar) {
+                                if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar)
+                                    || (k == VarKind::List && r.range.is_none())
+                                {
                                     return Err(semantic(
                                         "VariableTypeConflict",
                                         format!("`{}` is not a relationship", v.name),
                                         v.span,
                                     ));
                                 }
-                                if rel_slots_seen.contains(&s) || r.range.is_some() {
+                                if rel_slots_seen.contains(&s) {
                                     return Err(semantic(
                                         "RelationshipUniquenessViolation",
                                         format!("relationship `{}` is used twice", v.name),
                                         v.span,
                                     ));
                                 }
-                            } else if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar) {
+                            } else if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar)
+                                || (k == VarKind::List && r.range.is_none())
+                            {
                                 return Err(semantic(
                                     "VariableTypeConflict",
                                     format!("`{}` is a node, not a relationship", v.name),
@@ -1857,6 +1993,7 @@ impl Planner<'_> {
                     range: Some((lo.unwrap_or(1), hi.unwrap_or(u64::MAX))),
                     uniq: Vec::new(),
                     reversed: false,
+                    rel_bound: false,
                 };
                 let path = match part.path {
                     Some(p) => p,
@@ -1927,6 +2064,7 @@ impl Planner<'_> {
                     range,
                     uniq: clause_rels.clone(),
                     reversed: !forward,
+                    rel_bound: bound.contains(&r.slot),
                 };
                 ops.push(Op::Expand(Box::new(step)));
                 clause_rels.push(r.slot);
@@ -2289,6 +2427,7 @@ impl fmt::Display for ExView<'_> {
         let names = self.names;
         let v = |e| ExView { e, names };
         match self.e {
+            Ex::Lit(Value::Date(d)) => write!(f, "date('{}')", crate::value::format_date(*d)),
             Ex::Lit(x) => write!(f, "{x}"),
             Ex::Slot(s) => write!(f, "{}", self.names.get(*s).map_or("?", |n| n.trim())),
             Ex::List(items) => {
@@ -2451,17 +2590,33 @@ impl PlanView<'_> {
                     self.check(&s.to_check)
                 )
             }
-            Op::ShortestPath { step, all, .. } => format!(
-                "{} ({})-[:{}]-({})",
-                if *all {
-                    "AllShortestPaths"
+            Op::ShortestPath { step, all, .. } => {
+                let types = if step.types.is_empty() {
+                    String::new()
                 } else {
-                    "ShortestPath (bidirectional BFS)"
-                },
-                self.n(step.from),
-                step.types.join("|"),
-                self.n(step.to)
-            ),
+                    format!(":{}", step.types.join("|"))
+                };
+                let range = match step.range {
+                    Some((lo, hi)) if hi == u64::MAX => format!("*{lo}.."),
+                    Some((lo, hi)) => format!("*{lo}..{hi}"),
+                    None => String::new(),
+                };
+                let (l, r) = match step.dir {
+                    Dir::Right => ("-", "->"),
+                    Dir::Left => ("<-", "-"),
+                    Dir::Both => ("-", "-"),
+                };
+                format!(
+                    "{} ({}){l}[{types}{range}]{r}({})",
+                    if *all {
+                        "AllShortestPaths (breadth-first)"
+                    } else {
+                        "ShortestPath (bidirectional breadth-first)"
+                    },
+                    self.n(step.from),
+                    self.n(step.to)
+                )
+            }
             Op::Filter(e) => format!("Filter {}", self.x(e)),
             Op::Optional { .. } => "Optional".to_string(),
             Op::Unwind { expr, slot } => format!("Unwind {} AS {}", self.x(expr), self.n(*slot)),
