@@ -101,7 +101,7 @@ fn sample_article_follows_the_contract() {
         .unwrap_or_default();
     assert_eq!(aleppo.len(), 1, "hashtags are lower-cased and merged");
     let tagged = g.type_id("TAGGED");
-    assert_eq!(g.rels_of(aleppo[0], Direction::Incoming, tagged).count(), 2);
+    assert_eq!(g.rels_of(aleppo[0], Direction::Incoming, tagged).count(), 3);
 
     // Provenance: every account node lists the document.
     let doc_id = g
