@@ -29,7 +29,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::dates::date_at;
+use super::dates::date_at_near;
 
 /// Twitter's longest post, plus slack for a signature-like tail (`- Fatemah #Aleppo`).
 const MAX_POST: usize = 300;
@@ -97,15 +97,16 @@ struct Signature {
     date: Option<NaiveDate>,
 }
 
-/// Segments a document's text.
-pub fn segment(text: &str) -> Segmented {
+/// Segments a document's text. `near` is the document's date, when known: it settles
+/// ambiguous numeric dates in signatures.
+pub fn segment(text: &str, near: Option<NaiveDate>) -> Segmented {
     let mut out = Segmented::default();
     let mut floor = 0;
     let mut search = 0;
     while let Some(m) = CANDIDATE.captures_at(text, search) {
         let whole = m.get(0).map_or(search..search + 1, |g| g.range());
         search = whole.end.max(search + 1);
-        let Some(sig) = signature(text, &m, floor) else {
+        let Some(sig) = signature(text, &m, floor, near) else {
             continue;
         };
         let end = trim_end(text, floor, sig.start);
@@ -137,7 +138,12 @@ pub fn segment(text: &str) -> Segmented {
 }
 
 /// Whether the candidate `m` is a signature, and its extent.
-fn signature(text: &str, m: &regex::Captures, floor: usize) -> Option<Signature> {
+fn signature(
+    text: &str,
+    m: &regex::Captures,
+    floor: usize,
+    near: Option<NaiveDate>,
+) -> Option<Signature> {
     let whole = m.get(0)?;
     let handle = m.get(2)?.as_str().to_string();
     let paren = m.get(1).is_some();
@@ -189,7 +195,7 @@ fn signature(text: &str, m: &regex::Captures, floor: usize) -> Option<Signature>
     // Right: the date, possibly on the next line (an HTML link rendered as a block).
     let rest = &text[whole.end()..];
     let skipped = skip_space_and_one_newline(rest);
-    let (date, sig_end) = match date_at(&rest[skipped..]) {
+    let (date, sig_end) = match date_at_near(&rest[skipped..], near) {
         Some((d, len)) => (Some(d), whole.end() + skipped + len),
         None => (None, whole.end()),
     };
@@ -490,7 +496,7 @@ mod tests {
     use super::*;
 
     fn one(text: &str) -> Post {
-        let s = segment(text);
+        let s = segment(text, None);
         assert_eq!(s.posts.len(), 1, "posts in {text:?}: {:?}", s.posts);
         s.posts[0].clone()
     }
@@ -529,9 +535,15 @@ mod tests {
 
     #[test]
     fn prose_handles_are_not_signatures() {
-        let s = segment("The minister (@minister) said so on Monday. Write to @press for details.");
+        let s = segment(
+            "The minister (@minister) said so on Monday. Write to @press for details.",
+            None,
+        );
         assert!(s.posts.is_empty(), "{:?}", s.posts);
-        let s = segment("See https://medium.com/@writer/post-1 December 1, 2020");
+        let s = segment(
+            "See https://medium.com/@writer/post-1 December 1, 2020",
+            None,
+        );
         assert!(s.posts.is_empty(), "{:?}", s.posts);
     }
 
@@ -543,5 +555,25 @@ mod tests {
         assert_eq!(p.hashtags, vec!["savethem", "now"]);
         assert_eq!(p.urls, vec!["pic.twitter.com/AbC123", "https://t.co/x1Y"]);
         assert_eq!(p.mentions, vec!["ally"]);
+    }
+
+    proptest::proptest! {
+        /// Any text segments without panicking, and every span holds what it claims.
+        #[test]
+        fn spans_hold_their_text(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "— ", "- ", "Name ", "هادي ", "😀", "(@", "@", "h_1", ")", " December 12, 2016", "12/13/2016",
+            "\n", "\n\n", ". ", ".The", "#tag", "https://t.co/x", "é", "prose words here ", ":",
+        ]), 0..60)) {
+            let text: String = parts.concat();
+            let seg = segment(&text, None);
+            for p in &seg.posts {
+                proptest::prop_assert_eq!(text.get(p.start..p.end), Some(p.text.as_str()));
+                proptest::prop_assert!(text.get(p.sig_start..p.sig_end).is_some_and(|s| s.contains(&p.handle)));
+                proptest::prop_assert!(p.end <= p.sig_start);
+            }
+            for &(a, b) in &seg.skip {
+                proptest::prop_assert!(text.get(a..b).is_some());
+            }
+        }
     }
 }
