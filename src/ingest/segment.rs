@@ -33,6 +33,8 @@ use super::dates::date_at_near;
 
 /// Twitter's longest post, plus slack for a signature-like tail (`- Fatemah #Aleppo`).
 const MAX_POST: usize = 300;
+/// How far back from a handle the signature's dash and name are looked for (bytes).
+const LOOK_BACK: usize = 400;
 /// Twitter's longest display name, with slack for emoji and decorations.
 const MAX_NAME: usize = 50;
 /// A line longer than this is prose unless the previous signature or a paragraph
@@ -165,7 +167,14 @@ fn signature(
             return None;
         }
     }
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1).max(floor);
+    // Look back at most LOOK_BACK bytes: a signature's name is short, and a bound
+    // keeps a flattened megabyte line with many handles linear.
+    let mut lo = at.saturating_sub(LOOK_BACK).max(floor);
+    while !text.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let line_start = text[lo..at].rfind('\n').map_or(lo, |i| lo + i + 1);
+    let truncated = line_start == lo && lo > 0 && text.as_bytes()[lo - 1] != b'\n' && lo != floor;
     let prefix = &text[line_start..at];
 
     // Left: the dash and the display name.
@@ -179,7 +188,11 @@ fn signature(
             let from = last_sentence_end(prefix);
             let name = prefix[from..].trim();
             let lead = prefix.len() - prefix[from..].trim_start().len();
-            (line_start + lead.min(prefix.len()), name, from == 0)
+            (
+                line_start + lead.min(prefix.len()),
+                name,
+                from == 0 && !truncated,
+            )
         }
     };
     if name.chars().count() > MAX_NAME {
@@ -312,18 +325,16 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
     }
     let region = &text[floor..end];
     // A paragraph break (a blank line) bounds the post.
+    // (`end` is trimmed, so there is text after any break found.)
     let para = region
-        .match_indices('\n')
-        .filter(|(i, _)| {
+        .rmatch_indices('\n')
+        .find(|(i, _)| {
             region[i + 1..]
                 .split('\n')
                 .next()
                 .is_some_and(|l| l.trim().is_empty())
         })
-        .map(|(i, _)| floor + i + 1)
-        .filter(|&p| text[p..end].trim().len() > 0)
-        .last()
-        .unwrap_or(floor);
+        .map_or(floor, |(i, _)| floor + i + 1);
     let para = skip_space(text, para, end);
     // Bounded: the previous signature or a paragraph break (not the document start)
     // closes a stretch short enough to be one post, so every line of it belongs.
