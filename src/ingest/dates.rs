@@ -19,7 +19,7 @@ const TIME: &str = r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[-–�
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     let pat = format!(
-        r"(?ix)^(?:on\s+)?{TIME}(?:
+        r"(?ix)^(?:[·•|,]\s*)?(?:on\s+)?{TIME}(?:
             (?P<m1>{MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})
           | (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTHS})\.?,?\s+(?P<y2>\d{{4}})
           | (?P<y3>\d{{4}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})
@@ -147,6 +147,7 @@ mod tests {
             ("September 3rd, 2019", d(2019, 9, 3)),
             ("Sept 3, 2019", d(2019, 9, 3)),
             ("on March 1, 2020", d(2020, 3, 1)),
+            ("· Dec 12, 2016", d(2016, 12, 12)),
             ("December 12, 2016With the", d(2016, 12, 12)),
         ];
         for (s, want) in cases {

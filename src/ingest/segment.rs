@@ -255,6 +255,14 @@ fn find_dash(prefix: &str) -> Option<(usize, usize)> {
         }
         prev = Some(c);
     }
+    // Scraped text sometimes keeps the HTML entity of the dash.
+    for entity in ["&mdash;", "&ndash;", "&#8212;", "&#8211;"] {
+        if let Some(i) = prefix.rfind(entity)
+            && best.is_none_or(|(b, _)| i > b)
+        {
+            best = Some((i, entity.len()));
+        }
+    }
     // A dash too far from the handle belongs to the prose, not to the signature.
     best.filter(|(i, len)| prefix[i + len..].trim().chars().count() <= MAX_NAME)
 }
@@ -531,6 +539,8 @@ mod tests {
         let p = one("Shares up 4%\nJane Roe (@janeroe) 2021-03-12");
         assert_eq!(p.display_name.as_deref(), Some("Jane Roe"));
         assert_eq!(p.text, "Shares up 4%");
+        let p = one("Shares up 4%\n&mdash; Jane Roe (@janeroe) March 12, 2021");
+        assert_eq!(p.display_name.as_deref(), Some("Jane Roe"));
         let p = one("Shares up 4%\n— @janeroe March 12, 2021");
         assert_eq!(p.display_name, None);
         assert_eq!(p.handle, "janeroe");
