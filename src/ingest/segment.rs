@@ -185,7 +185,15 @@ fn signature(
             (line_start + pos, name, false)
         }
         None => {
-            let from = last_sentence_end(prefix);
+            // The name follows the post's last sentence end, link or hashtag.
+            let from = [
+                last_sentence_end(prefix),
+                URL.find_iter(prefix).last().map_or(0, |m| m.end()),
+                HASHTAG.find_iter(prefix).last().map_or(0, |m| m.end()),
+            ]
+            .into_iter()
+            .max()
+            .unwrap_or(0);
             let name = prefix[from..].trim();
             let lead = prefix.len() - prefix[from..].trim_start().len();
             (
@@ -247,7 +255,9 @@ fn find_dash(prefix: &str) -> Option<(usize, usize)> {
         let next = it.peek().map(|x| x.1);
         let ok = match c {
             '—' | '–' | '―' => true,
-            '-' => prev.is_none_or(|p| p.is_whitespace()) && next.is_none_or(|n| n.is_whitespace()),
+            // Followed by a space: `- Name`, also glued to the post in flattened text
+            // (`pic.twitter.com/x- Name`), never inside a word (`Jean-Luc`).
+            '-' => next.is_none_or(|n| n.is_whitespace()) && prev != Some('-'),
             _ => false,
         };
         if ok {
