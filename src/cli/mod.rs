@@ -20,12 +20,7 @@ pub mod store_cmds;
 
 /// dossier: an embedded knowledge-graph store for news articles and the posts they quote.
 #[derive(Debug, Parser)]
-#[command(
-    name = "dossier",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "dossier", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,
@@ -86,6 +81,9 @@ pub enum Command {
     Check,
     /// Write a fresh snapshot and truncate the log.
     Compact,
+    /// (testing) Commit small transactions in a loop, printing `committed K` after each.
+    #[command(hide = true)]
+    DebugWriteLoop(store_cmds::WriteLoopArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -114,6 +112,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Stats) => store_cmds::stats(&g),
         Some(Command::Check) => store_cmds::check(&g),
         Some(Command::Compact) => store_cmds::compact(&g),
+        Some(Command::DebugWriteLoop(a)) => store_cmds::debug_write_loop(&g, a),
     }
 }
 

@@ -1,11 +1,23 @@
-//! `query`: run statements without prompts.
+//! `query`: run statements without prompts or banners, from the argument, `-f FILE`
+//! or standard input, through the same [`Shell`] the REPL uses.
+//!
+//! Output is byte-stable for scripts: results go to standard output in the chosen
+//! format (tables end with a `N rows` footer, other formats have none), timings
+//! only with `:timing on`, notes and errors on standard error. The exit status is
+//! that of the first error (1 for a bad query or input, 2 for a store problem);
+//! with `--continue-on-error` every statement runs and the status is the worst seen.
 
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use super::{GlobalOpts, not_available};
-use crate::error::Result;
+use super::GlobalOpts;
+use crate::error::{Error, Result};
+use crate::shell::format::Format;
+use crate::shell::scan::{self, PieceKind};
+use crate::shell::{Settings, Shell, literal, repl};
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
@@ -34,6 +46,182 @@ pub struct QueryArgs {
     pub repeat: Option<usize>,
 }
 
-pub fn query(_g: &GlobalOpts, _a: QueryArgs) -> Result<i32> {
-    Err(not_available("query"))
+pub fn query(g: &GlobalOpts, a: QueryArgs) -> Result<i32> {
+    let format: Format = a.format.parse()?;
+    let (text, origin) = match (&a.query, &a.file) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Input(
+                "give the query as an argument or with -f FILE, not both".into(),
+            ));
+        }
+        (Some(q), None) => (q.clone(), None),
+        (None, Some(f)) if f.as_os_str() == "-" => (read_stdin()?, Some(PathBuf::from("<stdin>"))),
+        (None, Some(f)) => (
+            // A missing script is the user's mistake (status 1), not the store's.
+            std::fs::read_to_string(f)
+                .map_err(|e| Error::Input(format!("cannot read {}: {e}", f.display())))?,
+            Some(f.clone()),
+        ),
+        (None, None) => {
+            if std::io::stdin().is_terminal() {
+                return Err(Error::Input(
+                    "no query: give one as an argument, with -f FILE, or on standard input".into(),
+                ));
+            }
+            (read_stdin()?, Some(PathBuf::from("<stdin>")))
+        }
+    };
+    let mut params = Vec::new();
+    for p in &a.params {
+        let (name, value) = literal::split_assignment(p)?;
+        params.push((name.to_string(), literal::parse_param(value)?));
+    }
+    let store = g.open_store(false)?;
+    let mut shell = Shell::new(
+        store,
+        Settings {
+            format,
+            max_width: repl::terminal_width(),
+            color: repl::use_color(),
+            timeout: a.timeout.map(Duration::from_millis),
+            max_rows: a.max_rows,
+            ..Settings::default()
+        },
+    );
+    for (name, value) in params {
+        shell.set_param(&name, value);
+    }
+    match a.repeat {
+        Some(n) => repeat(&mut shell, &text, n),
+        None => Ok(run_script(
+            &mut shell,
+            &text,
+            origin.as_deref(),
+            a.continue_on_error,
+        )),
+    }
+}
+
+fn read_stdin() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| Error::io("cannot read standard input", e))?;
+    Ok(s)
+}
+
+/// Runs a script piece by piece, printing as it goes; returns the exit status.
+/// `origin` names the file in error messages (`script.cypher:7: …`).
+pub fn run_script(
+    shell: &mut Shell,
+    text: &str,
+    origin: Option<&Path>,
+    continue_on_error: bool,
+) -> i32 {
+    let mut status = 0;
+    let mut stdout = std::io::stdout().lock();
+    for piece in scan::split(text) {
+        let mut out = shell.execute(piece.text);
+        if out.error_at.is_none()
+            && let Some(p) = origin
+        {
+            let line = text[..piece.start].matches('\n').count() + 1;
+            out.error_at = Some(format!("{}:{line}", p.display()));
+        }
+        if stdout.write_all(out.out.as_bytes()).is_err() {
+            // The reader went away (`| head`): nothing more to say.
+            return status;
+        }
+        let _ = stdout.flush();
+        for n in &out.notes {
+            eprintln!("note: {n}");
+        }
+        if let Some(e) = &out.error {
+            eprintln!("{}", out.error_text().unwrap_or_default());
+            status = status.max(e.exit_code());
+            if !continue_on_error {
+                break;
+            }
+        }
+        if out.quit {
+            break;
+        }
+    }
+    status
+}
+
+/// `--repeat N`: runs the one statement N times, prints its result once, and on
+/// standard error `{"runs": N, "min_ms": …, "median_ms": …, "rows": …}`. Each run is
+/// timed from the call into the engine to its result (parse, plan, execute); store
+/// opening and printing are excluded.
+fn repeat(shell: &mut Shell, text: &str, n: usize) -> Result<i32> {
+    let pieces = scan::split(text);
+    let [piece] = pieces.as_slice() else {
+        return Err(Error::Input(format!(
+            "--repeat takes exactly one statement, got {}",
+            pieces.len()
+        )));
+    };
+    if piece.kind != PieceKind::Statement {
+        return Err(Error::Input(
+            "--repeat takes a query, not a meta-command".into(),
+        ));
+    }
+    if n == 0 {
+        return Err(Error::Input("--repeat needs at least 1 run".into()));
+    }
+    let mut times = Vec::with_capacity(n);
+    let mut last = None;
+    for _ in 0..n {
+        let t = Instant::now();
+        let r = shell.query(piece.text)?;
+        times.push(t.elapsed());
+        last = Some(r);
+    }
+    let Some(result) = last else {
+        return Err(Error::Internal("no run happened".into()));
+    };
+    let out = shell.show_result(&result);
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.out.as_bytes());
+    let _ = stdout.flush();
+    eprintln!("{}", repeat_summary(&times, result.rows.len()));
+    Ok(0)
+}
+
+/// The `--repeat` JSON line.
+pub fn repeat_summary(times: &[Duration], rows: usize) -> String {
+    let mut ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let min = ms.first().copied().unwrap_or(0.0);
+    let mid = ms.len() / 2;
+    let median = match ms.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => ms[mid],
+        _ => (ms[mid - 1] + ms[mid]) / 2.0,
+    };
+    // Written by hand to keep the keys in this order (serde_json would sort them).
+    format!(
+        "{{\"runs\": {}, \"min_ms\": {min:.3}, \"median_ms\": {median:.3}, \"rows\": {rows}}}",
+        times.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeat_summary_takes_min_and_median() {
+        let t = |ms: u64| Duration::from_millis(ms);
+        let s = repeat_summary(&[t(5), t(1), t(3), t(9)], 7);
+        assert_eq!(
+            s,
+            r#"{"runs": 4, "min_ms": 1.000, "median_ms": 4.000, "rows": 7}"#
+        );
+        let s = repeat_summary(&[t(2), t(8), t(4)], 0);
+        assert!(s.contains(r#""median_ms": 4.000"#), "{s}");
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap_or_default();
+        assert_eq!(v["runs"], 3);
+    }
 }

@@ -1,15 +1,22 @@
 //! `repl`, and the default command (`dossier [PATHS…]`).
+//!
+//! At a terminal these open the interactive shell; with statements piped on
+//! standard input they run them like `dossier query` (no prompt, no banner).
 
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{GlobalOpts, not_available};
-use crate::error::Result;
+use super::GlobalOpts;
+use crate::error::{Error, Result};
+use crate::shell::repl::{self, ReplOptions};
+use crate::shell::{Settings, Shell};
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct ReplArgs {
-    /// The history file [default: ~/.dossier_history].
+    /// The history file [default: $DOSSIER_HISTORY, else ~/.dossier_history].
     #[arg(long)]
     pub history: Option<PathBuf>,
     /// Do not read or write a history file.
@@ -19,12 +26,12 @@ pub struct ReplArgs {
 
 /// `dossier [PATHS…]`: ingest PATHS if given, then open the REPL.
 pub fn run_default(g: &GlobalOpts, paths: &[PathBuf]) -> Result<i32> {
+    let mut store = g.open_store(false)?;
     if !paths.is_empty() {
-        let mut store = g.open_store(false)?;
         super::ingest_cmd::ingest_paths(&mut store, paths)?;
     }
-    repl(
-        g,
+    start(
+        store,
         ReplArgs {
             history: None,
             no_history: false,
@@ -32,6 +39,56 @@ pub fn run_default(g: &GlobalOpts, paths: &[PathBuf]) -> Result<i32> {
     )
 }
 
-pub fn repl(_g: &GlobalOpts, _a: ReplArgs) -> Result<i32> {
-    Err(not_available("repl"))
+pub fn repl(g: &GlobalOpts, a: ReplArgs) -> Result<i32> {
+    start(g.open_store(false)?, a)
+}
+
+fn start(store: Store, a: ReplArgs) -> Result<i32> {
+    if !std::io::stdin().is_terminal() {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::io("cannot read standard input", e))?;
+        let mut shell = Shell::new(
+            store,
+            Settings {
+                color: repl::use_color(),
+                max_width: repl::terminal_width(),
+                ..Settings::default()
+            },
+        );
+        let origin = PathBuf::from("<stdin>");
+        return Ok(super::query_cmd::run_script(
+            &mut shell,
+            &text,
+            Some(&origin),
+            false,
+        ));
+    }
+    let history = if a.no_history {
+        None
+    } else {
+        a.history.or_else(default_history)
+    };
+    let color = repl::use_color();
+    let mut shell = Shell::new(
+        store,
+        Settings {
+            timing: true,
+            auto_width: true,
+            color,
+            interactive: true,
+            ..Settings::default()
+        },
+    );
+    repl::run(&mut shell, &ReplOptions { history })
+}
+
+/// `$DOSSIER_HISTORY`, else `~/.dossier_history`.
+fn default_history() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("DOSSIER_HISTORY").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
+    Some(PathBuf::from(home).join(".dossier_history"))
 }

@@ -27,6 +27,10 @@ use petgraph::visit::EdgeRef;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
+mod bulk;
+mod fulltext;
+pub use bulk::BulkState;
+
 /// A node's id: stable, never reused, kept across restarts.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -204,6 +208,8 @@ pub struct Graph {
     /// Bumped on every change to the schema (labels, types, keys, indexes), so
     /// caches such as the REPL's completion lists know when to refresh.
     schema_version: u64,
+    /// The full-text index (`fulltext.rs`), built on the first search.
+    fulltext: std::sync::OnceLock<fulltext::Index>,
 }
 
 impl Default for Graph {
@@ -237,6 +243,7 @@ impl Graph {
             rels_by_type: Vec::new(),
             prop_indexes: HashMap::new(),
             schema_version: 0,
+            fulltext: std::sync::OnceLock::new(),
         }
     }
 
@@ -574,6 +581,13 @@ impl Graph {
 
     /// Applies one op and returns its inverse. On error nothing has changed.
     pub fn apply(&mut self, op: &Op) -> Result<Op> {
+        let touched = self.fulltext_before(op);
+        let inverse = self.apply_op(op);
+        self.fulltext_after(touched);
+        inverse
+    }
+
+    fn apply_op(&mut self, op: &Op) -> Result<Op> {
         match op {
             Op::CreateNode { id, labels, props } => {
                 if self.contains_node(*id) {

@@ -1,3 +1,578 @@
-//! The REPL: a `Shell` with one `execute(&str)`, and a thin rustyline loop.
+//! The interactive shell, built so that everything but the terminal is testable.
 //!
-//! SKELETON: being built.
+//! [`Shell::execute`] takes what the user typed (one or more statements, or a
+//! `:meta` command) and returns an [`Output`]; it never prints and never fails
+//! outright, so an error never ends a session. The rustyline loop in
+//! [`repl`] stays thin: read a line, wait for the statement's `;`, call
+//! `execute`, print. `dossier query` drives the same `Shell` without a terminal.
+//!
+//! - [`scan`] decides when a statement is complete and splits scripts;
+//! - [`format`] prints results (table, csv, tsv, json, jsonl, markdown);
+//! - [`literal`] reads parameter values;
+//! - [`schema`] caches names for completion, prints `:schema`, suggests names;
+//! - [`helper`] is rustyline's completion, hints and highlighting;
+//! - [`help`] is the table of meta-commands.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::query::{self, Params, QueryOptions, QueryResult};
+use crate::store::Store;
+
+pub mod format;
+pub mod help;
+pub mod helper;
+pub mod literal;
+pub mod repl;
+pub mod scan;
+pub mod schema;
+
+use format::{Cell, Format, Style};
+use scan::PieceKind;
+
+/// How the shell prints and runs queries.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub format: Format,
+    /// Add compile and execution times to the footer.
+    pub timing: bool,
+    /// The widest a table may be (`None`: no limit).
+    pub max_width: Option<usize>,
+    /// Follow the terminal's width (the REPL sets `max_width` before each input)
+    /// until `:maxwidth` sets one.
+    pub auto_width: bool,
+    pub color: bool,
+    /// A person at a terminal: footers for every format, `:clear` clears.
+    /// Otherwise output is for scripts: byte-stable, footers only under tables.
+    pub interactive: bool,
+    /// Cancel a query that runs longer than this.
+    pub timeout: Option<Duration>,
+    /// Fail a query whose result would hold more rows than this.
+    pub max_rows: Option<usize>,
+}
+
+/// What one call of [`Shell::execute`] produced.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// The results, for standard output.
+    pub out: String,
+    /// Diagnostics that are not results ("did you mean :Person?", footers of
+    /// machine formats in scripts), for standard error in scripts.
+    pub notes: Vec<String>,
+    /// The error that stopped the input, if any; statements before it ran.
+    pub error: Option<Error>,
+    /// Where the error happened when it was in a file (`script.cypher:7`).
+    pub error_at: Option<String>,
+    /// The user asked to leave.
+    pub quit: bool,
+}
+
+impl Output {
+    /// The error as the shell prints it: location, message (with its caret).
+    pub fn error_text(&self) -> Option<String> {
+        let e = self.error.as_ref()?;
+        Some(match &self.error_at {
+            Some(at) => format!("error: {at}: {e}"),
+            None => format!("error: {e}"),
+        })
+    }
+}
+
+/// The shell: a store, parameters, settings and the last result.
+pub struct Shell {
+    store: Store,
+    pub settings: Settings,
+    params: Params,
+    last: Option<QueryResult>,
+    /// Set by the Ctrl-C handler; the running query checks it.
+    cancel: Arc<AtomicBool>,
+    /// The entries `:history` lists (the REPL keeps it in step with rustyline).
+    pub history: Vec<String>,
+}
+
+impl Shell {
+    pub fn new(store: Store, settings: Settings) -> Shell {
+        Shell {
+            store,
+            settings,
+            params: Params::new(),
+            last: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            history: Vec::new(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    pub fn set_param(&mut self, name: &str, value: crate::value::Value) {
+        self.params.insert(name.to_string(), value);
+    }
+    /// The flag a Ctrl-C handler sets to cancel the running query.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+    /// The result of the last query that succeeded (what `:export` writes).
+    pub fn last_result(&self) -> Option<&QueryResult> {
+        self.last.as_ref()
+    }
+    /// Replaces the last result, for embedders (and tests) that run queries
+    /// themselves and want `:export` to write them.
+    pub fn set_last_result(&mut self, result: QueryResult) {
+        self.last = Some(result);
+    }
+
+    /// The one-line greeting: store, counts, where to get help.
+    pub fn banner(&self) -> String {
+        let g = self.store.graph();
+        let path = self
+            .store
+            .path()
+            .map_or("in memory".to_string(), |p| p.display().to_string());
+        format!(
+            "dossier {} · {path} · {} nodes, {} relationships · :help for help",
+            env!("CARGO_PKG_VERSION"),
+            g.node_count(),
+            g.rel_count()
+        )
+    }
+
+    /// Runs what the user typed: statements (each ended by `;`, the last one may
+    /// omit it) and meta-commands, in order, stopping at the first error.
+    pub fn execute(&mut self, input: &str) -> Output {
+        // A Ctrl-C from an earlier run must not cancel this one.
+        self.cancel.store(false, Ordering::SeqCst);
+        let mut o = Output::default();
+        self.run_script(input, None, &mut o);
+        o
+    }
+
+    fn run_script(&mut self, text: &str, origin: Option<&Path>, o: &mut Output) {
+        for piece in scan::split(text) {
+            let r = if self.cancel.load(Ordering::SeqCst) {
+                Err(Error::Cancelled("cancelled".into()))
+            } else {
+                match piece.kind {
+                    PieceKind::Meta => self.meta(piece.text, o),
+                    PieceKind::Statement => self.statement(piece.text, o),
+                }
+            };
+            if let Err(e) = r {
+                if let Some(p) = origin
+                    && o.error_at.is_none()
+                {
+                    o.error_at = Some(format!("{}:{}", p.display(), line_of(text, piece.start)));
+                }
+                o.error = Some(e);
+                return;
+            }
+            if o.quit || o.error.is_some() {
+                return;
+            }
+        }
+    }
+
+    fn options(&self) -> QueryOptions {
+        QueryOptions {
+            cancel: Some(self.cancel.clone()),
+            deadline: self.settings.timeout.map(|t| Instant::now() + t),
+            max_rows: self.settings.max_rows,
+        }
+    }
+
+    fn style(&self) -> Style {
+        Style {
+            max_width: self.settings.max_width,
+            color: self.settings.color,
+        }
+    }
+
+    /// Runs one query with the shell's parameters and limits, printing nothing
+    /// (`--repeat` times this alone).
+    pub fn query(&mut self, text: &str) -> Result<QueryResult> {
+        let opts = self.options();
+        query::execute(&mut self.store, text, &self.params, &opts)
+    }
+
+    /// A result as the shell prints it, footer included.
+    pub fn show_result(&self, result: &QueryResult) -> Output {
+        let mut o = Output::default();
+        self.show(result, &mut o);
+        o
+    }
+
+    /// Runs one query statement and prints its result.
+    fn statement(&mut self, text: &str, o: &mut Output) -> Result<()> {
+        let result = self.query(text)?;
+        self.show(&result, o);
+        if result.rows.is_empty() {
+            o.notes
+                .extend(schema::unknown_name_notes(self.store.graph(), text));
+        }
+        self.last = Some(result);
+        Ok(())
+    }
+
+    /// Appends a result and its footer to `o`. Where the footer goes: under every
+    /// result at a terminal; in scripts, under tables only (and without timings
+    /// unless `:timing on`), so script output stays byte-stable.
+    fn show(&self, result: &QueryResult, o: &mut Output) {
+        let g = self.store.graph();
+        let fmt = self.settings.format;
+        o.out
+            .push_str(&format::write_result(g, result, fmt, &self.style()));
+        let footer = format::footer(result, self.settings.timing);
+        if self.settings.interactive || fmt == Format::Table {
+            let footer = if self.settings.color {
+                format!("\x1b[2m{footer}\x1b[0m")
+            } else {
+                footer
+            };
+            o.out.push_str(&footer);
+            o.out.push('\n');
+        } else if self.settings.timing {
+            o.notes.push(footer);
+        }
+    }
+
+    /// Runs a meta-command (`text` starts with `:`).
+    fn meta(&mut self, text: &str, o: &mut Output) -> Result<()> {
+        let text = text.trim().trim_start_matches(':');
+        let (name, arg) = match text.split_once(char::is_whitespace) {
+            Some((n, a)) => (n, a.trim()),
+            None => (text, ""),
+        };
+        let Some(cmd) = help::find(name) else {
+            let names: Vec<&str> = help::COMMANDS.iter().map(|c| c.name).collect();
+            let mut msg = format!("unknown command :{name}");
+            if let Some(best) = schema::nearest(name, &names) {
+                msg.push_str(&format!("; did you mean :{best}?"));
+            }
+            msg.push_str(" (:help lists the commands)");
+            return Err(Error::Input(msg));
+        };
+        let out = &mut o.out;
+        match cmd.name {
+            "help" => match help::help(arg) {
+                Some(h) => out.push_str(&h),
+                None => return Err(Error::Input(format!("no help on {arg:?}; try :help"))),
+            },
+            "schema" => out.push_str(&schema::report(self.store.graph(), &self.style())),
+            "stats" => out.push_str(&self.stats()),
+            "ingest" => {
+                let paths: Vec<PathBuf> = words(arg)?.into_iter().map(PathBuf::from).collect();
+                if paths.is_empty() {
+                    return Err(Error::Input("usage: :ingest PATH…".into()));
+                }
+                let (n0, r0) = self.counts();
+                let code = crate::cli::ingest_cmd::ingest_paths(&mut self.store, &paths)?;
+                let (n1, r1) = self.counts();
+                out.push_str(&format!(
+                    "ingested: {} nodes, {} relationships added (now {n1} nodes, {r1} relationships)\n",
+                    n1.saturating_sub(n0),
+                    r1.saturating_sub(r0)
+                ));
+                if code != 0 {
+                    o.notes
+                        .push("some files could not be ingested (see above)".into());
+                }
+            }
+            "source" => {
+                let path = single_word(arg, "usage: :source FILE")?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+                self.run_script(&text, Some(&path), o);
+            }
+            "param" => {
+                if arg.is_empty() {
+                    out.push_str(&self.params_text());
+                } else {
+                    let (name, value) = literal::split_assignment(arg)?;
+                    let v = literal::parse_param(value)?;
+                    self.params.insert(name.to_string(), v);
+                }
+            }
+            "params" => match arg {
+                "" => out.push_str(&self.params_text()),
+                "clear" => self.params.clear(),
+                _ => return Err(Error::Input("usage: :params [clear]".into())),
+            },
+            "format" => {
+                if arg.is_empty() {
+                    out.push_str(&format!("format: {}\n", self.settings.format.name()));
+                } else {
+                    self.settings.format = arg.parse()?;
+                }
+            }
+            "timing" => match on_off(arg, self.settings.timing)? {
+                Some(v) => self.settings.timing = v,
+                None => out.push_str(&format!(
+                    "timing: {}\n",
+                    if self.settings.timing { "on" } else { "off" }
+                )),
+            },
+            "maxwidth" => match arg {
+                "" => out.push_str(&format!(
+                    "maxwidth: {}\n",
+                    self.settings
+                        .max_width
+                        .map_or("off".to_string(), |w| w.to_string())
+                )),
+                "off" | "0" => {
+                    self.settings.max_width = None;
+                    self.settings.auto_width = false;
+                }
+                n => {
+                    let w: usize = n
+                        .parse()
+                        .map_err(|_| Error::Input(format!("usage: :maxwidth N|off (got {n:?})")))?;
+                    self.settings.max_width = Some(w);
+                    self.settings.auto_width = false;
+                }
+            },
+            "explain" => {
+                if arg.is_empty() {
+                    return Err(Error::Input("usage: :explain QUERY".into()));
+                }
+                let q = arg.trim_end_matches(';');
+                let text = format!("EXPLAIN {q}");
+                let r = self.query(&text)?;
+                match &r.plan {
+                    Some(plan) => {
+                        out.push_str(plan);
+                        if !plan.ends_with('\n') {
+                            out.push('\n');
+                        }
+                    }
+                    None => self.show(&r, o),
+                }
+            }
+            "history" => {
+                let n: usize = if arg.is_empty() {
+                    20
+                } else {
+                    arg.parse()
+                        .map_err(|_| Error::Input("usage: :history [N]".into()))?
+                };
+                let skip = self.history.len().saturating_sub(n);
+                for (i, h) in self.history.iter().enumerate().skip(skip) {
+                    let h = h.replace('\n', "\n      ");
+                    out.push_str(&format!("{:>5} {h}\n", i + 1));
+                }
+            }
+            "clear" => {
+                if self.settings.interactive {
+                    out.push_str("\x1b[2J\x1b[H");
+                }
+            }
+            "export" => self.export(arg, o)?,
+            "quit" => o.quit = true,
+            other => {
+                return Err(Error::Internal(format!(
+                    "meta-command :{other} has no handler"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        let g = self.store.graph();
+        (g.node_count(), g.rel_count())
+    }
+
+    fn stats(&self) -> String {
+        let g = self.store.graph();
+        let mut rows = vec![
+            vec![
+                Cell::new("store"),
+                Cell::new(
+                    self.store
+                        .path()
+                        .map_or("in memory".to_string(), |p| p.display().to_string()),
+                ),
+            ],
+            vec![Cell::new("nodes"), Cell::new(g.node_count().to_string())],
+            vec![
+                Cell::new("relationships"),
+                Cell::new(g.rel_count().to_string()),
+            ],
+        ];
+        let mut labels: Vec<(&str, usize)> = g
+            .label_names()
+            .map(|l| (l, g.label_count(l)))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        labels.sort();
+        for (l, n) in labels {
+            rows.push(vec![Cell::new(format!("  :{l}")), Cell::new(n.to_string())]);
+        }
+        let mut types: Vec<(&str, u64)> = g
+            .type_names()
+            .map(|t| (t, g.type_count(t)))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        types.sort();
+        for (t, n) in types {
+            rows.push(vec![
+                Cell::new(format!("  [:{t}]")),
+                Cell::new(n.to_string()),
+            ]);
+        }
+        if self.store.is_read_only() {
+            rows.push(vec![Cell::new("mode"), Cell::new("read-only")]);
+        }
+        format::table(&["".to_string(), "".to_string()], &rows, &self.style())
+            .lines()
+            // Drop the empty header: a two-column list reads better without one.
+            .enumerate()
+            .filter(|(i, _)| !(1..=2).contains(i))
+            .map(|(_, l)| format!("{l}\n"))
+            .collect()
+    }
+
+    fn params_text(&self) -> String {
+        if self.params.is_empty() {
+            return "no parameters (set one with :param name => value)\n".into();
+        }
+        let g = self.store.graph();
+        self.params
+            .iter()
+            .map(|(k, v)| format!(":param {k} => {}\n", crate::query::render::value(g, v)))
+            .collect()
+    }
+
+    fn export(&mut self, arg: &str, o: &mut Output) -> Result<()> {
+        let usage = "usage: :export FORMAT FILE [--induced]";
+        let mut induced = false;
+        let mut rest = Vec::new();
+        for w in words(arg)? {
+            if w == "--induced" {
+                induced = true;
+            } else {
+                rest.push(w);
+            }
+        }
+        let [fmt, file] = rest.as_slice() else {
+            return Err(Error::Input(usage.into()));
+        };
+        let Some(last) = &self.last else {
+            return Err(Error::Input(
+                "nothing to export yet: run a query first; :export writes its result's subgraph"
+                    .into(),
+            ));
+        };
+        let g = self.store.graph();
+        let format = crate::export::Format::parse(fmt)?;
+        let sub = crate::export::Subgraph::from_result(g, last, induced);
+        let opts = crate::export::ExportOptions {
+            induced,
+            ..crate::export::ExportOptions::default()
+        };
+        let path = Path::new(file);
+        crate::export::export_subgraph_to_path(g, &sub, format, &opts, path)?;
+        o.out.push_str(&format!(
+            "wrote {}: {} nodes, {} relationships ({})\n",
+            path.display(),
+            sub.nodes.len(),
+            sub.rels.len(),
+            fmt.to_ascii_lowercase()
+        ));
+        Ok(())
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// `on`/`off` (or `true`/`false`); `None` when empty (show the setting).
+fn on_off(arg: &str, _current: bool) -> Result<Option<bool>> {
+    match arg.to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "on" | "true" | "yes" | "1" => Ok(Some(true)),
+        "off" | "false" | "no" | "0" => Ok(Some(false)),
+        other => Err(Error::Input(format!("expected on or off, got {other:?}"))),
+    }
+}
+
+/// Splits a meta-command's arguments at spaces; quotes (`'…'`, `"…"`) keep spaces.
+pub fn words(text: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                any = false;
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if quote.is_some() {
+        return Err(Error::Input(format!("unclosed quote in {text:?}")));
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+fn single_word(arg: &str, usage: &str) -> Result<PathBuf> {
+    match words(arg)?.as_slice() {
+        [one] => Ok(PathBuf::from(one)),
+        _ => Err(Error::Input(usage.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_keep_quoted_spaces() {
+        let w = words(r#"a "b c" 'd e' "" f"#).unwrap_or_default();
+        assert_eq!(w, vec!["a", "b c", "d e", "", "f"]);
+        assert!(words("'open").is_err());
+    }
+
+    #[test]
+    fn errors_never_end_the_session() {
+        let mut sh = Shell::new(Store::in_memory(), Settings::default());
+        let o = sh.execute(":nosuch");
+        let e = o.error_text().unwrap_or_default();
+        assert!(e.contains("unknown command :nosuch"), "{e}");
+        assert!(!o.quit);
+        let o = sh.execute(":fromat csv");
+        assert!(
+            o.error_text()
+                .unwrap_or_default()
+                .contains("did you mean :format?")
+        );
+        let o = sh.execute(":format csv");
+        assert!(o.error.is_none());
+        assert_eq!(sh.settings.format, Format::Csv);
+        assert!(sh.execute(":quit").quit);
+    }
+}

@@ -1,0 +1,288 @@
+//! The real `dossier` binary driven through a pseudo-terminal, as a person types:
+//! the banner, a multi-line statement with its continuation prompt, Tab completion,
+//! history recall (Up, Ctrl-R, and across sessions), Ctrl-C and Ctrl-D.
+//!
+//! Each test starts its own process on a store in a temporary folder, with
+//! `NO_COLOR` set so the screen holds plain text, and waits at most a few seconds
+//! for each expected output.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession as Pty;
+use expectrl::{Eof, Expect, Regex, Session};
+
+const UP: &str = "\x1b[A";
+const CTRL_C: &str = "\x03";
+const CTRL_D: &str = "\x04";
+const CTRL_R: &str = "\x12";
+
+fn spawn(dir: &Path, extra: &[&str]) -> Pty {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
+    cmd.arg("--db")
+        .arg(dir.join("test.db"))
+        .arg("repl")
+        .args(extra)
+        .current_dir(dir)
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env_remove("DOSSIER_HISTORY");
+    let mut s = match Session::spawn(cmd) {
+        Ok(s) => s,
+        Err(e) => panic!("cannot start dossier in a pty: {e}"),
+    };
+    s.set_expect_timeout(Some(Duration::from_secs(15)));
+    s
+}
+
+fn tempdir() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("cannot make a temp dir: {e}"),
+    }
+}
+
+#[track_caller]
+fn expect(s: &mut Pty, needle: &str) {
+    if let Err(e) = s.expect(needle) {
+        panic!("expected {needle:?} on the terminal: {e}");
+    }
+}
+
+#[track_caller]
+fn expect_re(s: &mut Pty, re: &str) -> String {
+    match s.expect(Regex(re)) {
+        Ok(c) => String::from_utf8_lossy(c.as_bytes()).into_owned(),
+        Err(e) => panic!("expected /{re}/ on the terminal: {e}"),
+    }
+}
+
+/// Waits for a fresh prompt. rustyline turns bracketed paste on (`ESC[?2004h`)
+/// each time it starts reading a line, and redraws the prompt while the user types;
+/// matching the pair tells a new prompt from a redraw of the old one.
+#[track_caller]
+fn prompt(s: &mut Pty) {
+    expect_re(s, r"\x1b\[\?2004h[^\n]*?dossier> ");
+}
+
+/// Waits for the continuation prompt (see [`prompt`]).
+#[track_caller]
+fn continuation(s: &mut Pty) {
+    expect_re(s, r"\x1b\[\?2004h[^\n]*?   \.\.\.> ");
+}
+
+#[track_caller]
+fn send(s: &mut Pty, text: &str) {
+    if let Err(e) = s.send(text) {
+        panic!("cannot type {text:?}: {e}");
+    }
+}
+
+#[track_caller]
+fn leaves(s: &mut Pty) {
+    if let Err(e) = s.expect(Eof) {
+        panic!("the shell should have ended: {e}");
+    }
+    match s.get_process().wait() {
+        Ok(status) => assert!(
+            matches!(status, WaitStatus::Exited(_, 0)),
+            "the shell should exit with status 0, got {status:?}"
+        ),
+        Err(e) => panic!("cannot wait for the shell: {e}"),
+    }
+}
+
+#[test]
+fn banner_prompt_and_ctrl_d() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    let banner = expect_re(
+        &mut s,
+        r"dossier \S+ · [^\r\n]*test\.db · \d+ nodes, \d+ relationships · :help for help",
+    );
+    assert!(banner.contains("test.db"), "{banner}");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
+fn multi_line_statement_waits_for_its_semicolon() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    send(&mut s, "RETURN 'a;b'\r");
+    // Not complete: the ';' is inside a string. The continuation prompt shows it.
+    continuation(&mut s);
+    send(&mut s, "  AS x\r");
+    continuation(&mut s);
+    send(&mut s, ";\r");
+    // The whole statement ran once and the shell is back at its prompt; the
+    // statement is one history entry.
+    prompt(&mut s);
+    send(&mut s, ":history\r");
+    expect_re(&mut s, r"1 RETURN 'a;b'\r?\n\s+  AS x\r?\n\s+;");
+    send(&mut s, ":quit\r");
+    leaves(&mut s);
+}
+
+#[test]
+fn tab_completes_meta_commands_and_labels() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    // One candidate: completed in place, then run.
+    send(&mut s, ":sch\t\r");
+    expect(&mut s, "Labels (");
+    prompt(&mut s);
+    // A label from the live schema (the store declares an index on :Person).
+    send(&mut s, "MATCH (n:Perso\t) RETURN n;\r");
+    prompt(&mut s);
+    send(&mut s, ":history\r");
+    expect(&mut s, "MATCH (n:Person) RETURN n;");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
+fn history_recall_with_up_and_ctrl_r_and_across_sessions() {
+    let dir = tempdir();
+    let hist = dir.path().join("hist");
+    let hist_arg = hist.to_string_lossy().into_owned();
+    let mut s = spawn(dir.path(), &["--history", &hist_arg]);
+    prompt(&mut s);
+    send(&mut s, ":format csv\r");
+    prompt(&mut s);
+    send(&mut s, ":format json\r");
+    prompt(&mut s);
+    // Up twice recalls ':format csv'.
+    send(&mut s, UP);
+    send(&mut s, UP);
+    send(&mut s, "\r");
+    prompt(&mut s);
+    send(&mut s, ":format\r");
+    expect(&mut s, "format: csv");
+    prompt(&mut s);
+    // Ctrl-R searches backwards.
+    send(&mut s, CTRL_R);
+    send(&mut s, "json");
+    send(&mut s, "\r");
+    prompt(&mut s);
+    send(&mut s, ":format\r");
+    expect(&mut s, "format: json");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+    let saved = std::fs::read_to_string(&hist).unwrap_or_default();
+    assert!(saved.contains(":format csv"), "history file: {saved:?}");
+
+    // A new session starts with the old history.
+    let mut s = spawn(dir.path(), &["--history", &hist_arg]);
+    prompt(&mut s);
+    send(&mut s, ":history\r");
+    expect(&mut s, ":format csv");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
+fn no_history_writes_no_file() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    send(&mut s, ":stats\r");
+    expect(&mut s, "relationships");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+    // HOME is the temp dir: the default history file must not appear there.
+    assert!(!dir.path().join(".dossier_history").exists());
+}
+
+#[test]
+fn ctrl_c_clears_the_line_and_twice_on_empty_leaves() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    // Ctrl-C on a half-typed statement drops it; the shell stays.
+    send(&mut s, "MATCH (n)\r");
+    continuation(&mut s);
+    send(&mut s, CTRL_C);
+    prompt(&mut s);
+    send(&mut s, ":format\r");
+    expect(&mut s, "format: table");
+    prompt(&mut s);
+    // An error does not end the session either.
+    send(&mut s, ":bogus\r");
+    expect(&mut s, "unknown command :bogus");
+    prompt(&mut s);
+    send(&mut s, CTRL_C);
+    expect(&mut s, "Ctrl-C again or Ctrl-D to leave");
+    prompt(&mut s);
+    send(&mut s, CTRL_C);
+    leaves(&mut s);
+}
+
+#[test]
+#[ignore = "needs the query engine (query::execute) to run a long query"]
+fn ctrl_c_cancels_a_running_query_and_keeps_the_shell() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    // Long enough that it is still running when Ctrl-C arrives.
+    send(
+        &mut s,
+        "UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 0 RETURN count(x);\r",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    send(&mut s, CTRL_C);
+    expect_re(&mut s, r"(?i)cancel");
+    prompt(&mut s);
+    // The shell still works, and the next query is not cancelled.
+    send(&mut s, "RETURN 40 + 2 AS answer;\r");
+    expect(&mut s, "42");
+    expect(&mut s, "1 row");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
+#[ignore = "needs the query engine (query::execute)"]
+fn a_query_prints_a_table_with_its_footer() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    send(
+        &mut s,
+        "CREATE (:Person {name: '王小明'}), (:Person {name: 'Lina'});\r",
+    );
+    expect_re(
+        &mut s,
+        r"created 2 nodes, set 2 properties, added 2 labels, compiled in [\d.]+ ms, executed in [\d.]+ ms",
+    );
+    prompt(&mut s);
+    send(
+        &mut s,
+        "MATCH (p:Person) RETURN p.name AS name ORDER BY name;\r",
+    );
+    expect(&mut s, "│ name   │");
+    expect(&mut s, "│ Lina   │");
+    expect(&mut s, "│ 王小明 │");
+    expect_re(
+        &mut s,
+        r"2 rows, compiled in [\d.]+ ms, executed in [\d.]+ ms",
+    );
+    prompt(&mut s);
+    // A typo in a label gets a suggestion.
+    send(&mut s, "MATCH (p:Persn) RETURN p;\r");
+    expect(&mut s, "did you mean :Person?");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
