@@ -187,6 +187,25 @@ fn main() {
     let dir = corpus(mb);
     let paths = vec![dir];
 
+    // Ingestion's own share: read and segment only, no entity extraction.
+    let t = Instant::now();
+    let (inputs, _) = ingest::read::collect(&paths);
+    let (mut bytes, mut posts) = (0usize, 0usize);
+    for raw in ingest::read::Sources::new(inputs, Default::default()).flatten() {
+        if let Ok(doc) = raw.parse() {
+            bytes += doc.text.len();
+            posts += ingest::segment::segment(&doc.text, doc.published)
+                .posts
+                .len();
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "read + segment only, 1 thread: {posts} posts, {:.1} MB in {secs:.2} s = {:.1} MB/s",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs
+    );
+
     let t = Instant::now();
     let mut sink = std::io::sink();
     let s = ingest::extract(
