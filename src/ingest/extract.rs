@@ -190,7 +190,7 @@ fn ensure_accounts(x: &mut Extraction, accounts: &[Account]) {
     }
 }
 
-// ----- the JSON of `dossier extract` (docs/input-formats.md) -----
+// ----- the JSON of `dossier extract` (docs/formats.md) -----
 
 #[derive(Serialize)]
 struct JsonDoc<'a> {

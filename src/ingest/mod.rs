@@ -278,7 +278,7 @@ fn add(s: &mut Summary, w: write::Written) {
 }
 
 /// The dry run: steps 1–5, each document written to `out` as one JSON line
-/// (`docs/input-formats.md`), the store untouched.
+/// (`docs/formats.md`), the store untouched.
 pub fn extract(
     paths: &[PathBuf],
     opts: &Options,
