@@ -1,11 +1,13 @@
-//! `ingest` and `extract`.
+//! `ingest` and `extract`: the command-line face of [`crate::ingest`].
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{GlobalOpts, not_available};
-use crate::error::Result;
+use super::GlobalOpts;
+use crate::error::{Error, Result};
+use crate::ingest::{self, Options, Summary};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -36,15 +38,84 @@ pub struct ExtractArgs {
     pub text_field: Option<String>,
 }
 
-pub fn ingest(_g: &GlobalOpts, _a: IngestArgs) -> Result<i32> {
-    Err(not_available("ingest"))
+fn check_jobs(jobs: Option<usize>) -> Result<()> {
+    if jobs == Some(0) {
+        return Err(Error::Input("--jobs must be at least 1".into()));
+    }
+    Ok(())
+}
+
+/// Prints a failure as it happens.
+fn report(f: &ingest::Failure) {
+    eprintln!("error: {f}");
+}
+
+/// The exit code of a run: 1 when any file or record failed.
+fn exit_code(s: &Summary) -> i32 {
+    i32::from(!s.failures.is_empty())
+}
+
+pub fn ingest(g: &GlobalOpts, a: IngestArgs) -> Result<i32> {
+    check_jobs(a.jobs)?;
+    let mut store = g.open_store(false)?;
+    ingest_with(
+        &mut store,
+        &a.paths,
+        &Options {
+            jobs: a.jobs,
+            text_field: a.text_field,
+            progress: std::io::stderr().is_terminal(),
+            ..Options::default()
+        },
+    )
 }
 
 /// Ingests `paths` into an open store (the default command and `:ingest` use this).
-pub fn ingest_paths(_store: &mut crate::store::Store, _paths: &[PathBuf]) -> Result<i32> {
-    Err(not_available("ingest"))
+pub fn ingest_paths(store: &mut crate::store::Store, paths: &[PathBuf]) -> Result<i32> {
+    ingest_with(
+        store,
+        paths,
+        &Options {
+            progress: std::io::stderr().is_terminal(),
+            ..Options::default()
+        },
+    )
 }
 
-pub fn extract(_g: &GlobalOpts, _a: ExtractArgs) -> Result<i32> {
-    Err(not_available("extract"))
+/// [`ingest_paths`] with options; prints failures as they happen and the summary.
+pub fn ingest_with(
+    store: &mut crate::store::Store,
+    paths: &[PathBuf],
+    opts: &Options,
+) -> Result<i32> {
+    let summary = ingest::ingest(store, paths, opts, &mut report)?;
+    println!("ingested {summary}");
+    Ok(exit_code(&summary))
+}
+
+pub fn extract(_g: &GlobalOpts, a: ExtractArgs) -> Result<i32> {
+    check_jobs(a.jobs)?;
+    if a.format != "json" {
+        return Err(Error::Input(format!(
+            "unknown --format `{}` (dossier extract writes `json`)",
+            a.format
+        )));
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let summary = ingest::extract(
+        &a.paths,
+        &Options {
+            jobs: a.jobs,
+            text_field: a.text_field,
+            progress: false,
+            ..Options::default()
+        },
+        &mut out,
+        &mut report,
+    )?;
+    out.flush()
+        .map_err(|e| Error::io("writing the extraction", e))?;
+    eprintln!("extracted {summary}");
+    Ok(exit_code(&summary))
 }

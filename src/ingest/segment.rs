@@ -1,0 +1,547 @@
+//! Segmentation: a document's text split into article prose and embedded posts.
+//!
+//! An embedded post is found by its signature, the line news sites print under a
+//! quoted post: `— Display Name (@handle) December 12, 2016`. The recogniser is a
+//! handful of patterns over handles and dates, not a list of known accounts:
+//!
+//! 1. every `(@handle)` and every bare `@handle` is a candidate;
+//! 2. to its left, on the same line, a dash (em, en or a spaced hyphen) and a display
+//!    name of at most 50 characters (Twitter's limit), or no dash, in which case the
+//!    name is what follows the last sentence end;
+//! 3. to its right, a date in any of the forms [`super::dates::date_at`] reads, or
+//!    the end of the line;
+//! 4. a candidate is a signature when the evidence is enough: a dash, or a date, or a
+//!    short name alone on its line. A bare `@handle` always needs a date.
+//!
+//! Where the post's text begins is decided by evidence, from strongest to weakest:
+//! the previous signature or a paragraph break when what lies between fits in a
+//! post; else line by line upwards, while the lines are short, do not introduce the
+//! quote (a line ending in `:`) and the whole still fits in a post. A flattened
+//! article (newlines removed by a scraper) is cut at the places where a sentence end
+//! runs straight into the next capital (`…Aleppo.There is…`), which is where the
+//! newlines were, or else at sentence ends.
+//!
+//! All offsets here are byte offsets into the document text; the caller converts
+//! what it exposes to code points.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use super::dates::date_at;
+
+/// Twitter's longest post, plus slack for a signature-like tail (`- Fatemah #Aleppo`).
+const MAX_POST: usize = 300;
+/// Twitter's longest display name, with slack for emoji and decorations.
+const MAX_NAME: usize = 50;
+/// A line longer than this is prose unless the previous signature or a paragraph
+/// break says otherwise.
+const MAX_POST_LINE: usize = 100;
+/// What a link counts for in a post's length (Twitter shortens every link to this).
+const LINK_LEN: usize = 23;
+
+static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\()?@([A-Za-z0-9_]{1,15})(\))?").unwrap_or_else(|e| panic!("{e}"))
+});
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:\bhttps?://|\bwww\.)[^\s<>"\x{2014}\x{2013}]+|\b(?:pic\.twitter\.com|t\.co|bit\.ly)/[A-Za-z0-9_]+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+});
+static HASHTAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"#([\p{L}\p{M}\p{N}_]+)").unwrap_or_else(|e| panic!("{e}")));
+static MENTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\w@/.])@([A-Za-z0-9_]{1,15})\b").unwrap_or_else(|e| panic!("{e}"))
+});
+
+/// An embedded post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// The post's text as written (newlines kept, surrounding space trimmed).
+    pub text: String,
+    /// The span of `text` in the document (bytes).
+    pub start: usize,
+    pub end: usize,
+    /// The span of the signature in the document (bytes).
+    pub sig_start: usize,
+    pub sig_end: usize,
+    pub display_name: Option<String>,
+    /// The author's handle, without `@`.
+    pub handle: String,
+    pub date: Option<NaiveDate>,
+    /// Hashtags in the text, lower-cased, without `#`, first occurrence order.
+    pub hashtags: Vec<String>,
+    /// Links in the text, as written.
+    pub urls: Vec<String>,
+    /// Handles mentioned in the text, without `@`.
+    pub mentions: Vec<String>,
+}
+
+/// A document's text, segmented.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Segmented {
+    pub posts: Vec<Post>,
+    /// Spans (bytes) that are not prose: signatures and links.
+    pub skip: Vec<(usize, usize)>,
+}
+
+/// A recognised signature.
+#[derive(Debug, Clone, PartialEq)]
+struct Signature {
+    start: usize,
+    end: usize,
+    name: Option<String>,
+    handle: String,
+    date: Option<NaiveDate>,
+}
+
+/// Segments a document's text.
+pub fn segment(text: &str) -> Segmented {
+    let mut out = Segmented::default();
+    let mut floor = 0;
+    let mut search = 0;
+    while let Some(m) = CANDIDATE.captures_at(text, search) {
+        let whole = m.get(0).map_or(search..search + 1, |g| g.range());
+        search = whole.end.max(search + 1);
+        let Some(sig) = signature(text, &m, floor) else {
+            continue;
+        };
+        let end = trim_end(text, floor, sig.start);
+        let start = post_start(text, floor, end);
+        let body = &text[start..end];
+        out.posts.push(Post {
+            text: body.to_string(),
+            start,
+            end,
+            sig_start: sig.start,
+            sig_end: sig.end,
+            display_name: sig.name,
+            handle: sig.handle,
+            date: sig.date,
+            hashtags: hashtags(body),
+            urls: URL.find_iter(body).map(|u| clean_url(u.as_str())).collect(),
+            mentions: mentions(body),
+        });
+        out.skip.push((sig.start, sig.end));
+        floor = sig.end;
+        search = search.max(sig.end);
+    }
+    for u in URL.find_iter(text) {
+        let len = clean_url(u.as_str()).len();
+        out.skip.push((u.start(), u.start() + len));
+    }
+    out.skip.sort_unstable();
+    out
+}
+
+/// Whether the candidate `m` is a signature, and its extent.
+fn signature(text: &str, m: &regex::Captures, floor: usize) -> Option<Signature> {
+    let whole = m.get(0)?;
+    let handle = m.get(2)?.as_str().to_string();
+    let paren = m.get(1).is_some();
+    if paren != m.get(3).is_some() {
+        return None;
+    }
+    // The handle must end there: `@abcdefghijklmnopq` is no 15-character handle.
+    if !paren && text[whole.end()..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let at = whole.start();
+    if at < floor {
+        return None;
+    }
+    // A bare handle stands after a space, a dash or the line start, never in a word or a URL.
+    if !paren {
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| !(c.is_whitespace() || is_dash(c))) {
+            return None;
+        }
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1).max(floor);
+    let prefix = &text[line_start..at];
+
+    // Left: the dash and the display name.
+    let dash = find_dash(prefix);
+    let (sig_start, name, name_at_line_start) = match dash {
+        Some((pos, len)) => {
+            let name = prefix[pos + len..].trim();
+            (line_start + pos, name, false)
+        }
+        None => {
+            let from = last_sentence_end(prefix);
+            let name = prefix[from..].trim();
+            let lead = prefix.len() - prefix[from..].trim_start().len();
+            (line_start + lead.min(prefix.len()), name, from == 0)
+        }
+    };
+    if name.chars().count() > MAX_NAME {
+        return None;
+    }
+    let name = (!name.is_empty()).then(|| name.to_string());
+    let sig_start = if name.is_none() && dash.is_none() {
+        at
+    } else {
+        sig_start
+    };
+
+    // Right: the date, possibly on the next line (an HTML link rendered as a block).
+    let rest = &text[whole.end()..];
+    let skipped = skip_space_and_one_newline(rest);
+    let (date, sig_end) = match date_at(&rest[skipped..]) {
+        Some((d, len)) => (Some(d), whole.end() + skipped + len),
+        None => (None, whole.end()),
+    };
+    let line_rest = rest.split('\n').next().unwrap_or("").trim();
+
+    let accept = if paren {
+        dash.is_some()
+            || date.is_some()
+            || (line_rest.is_empty()
+                && name_at_line_start
+                && name.as_deref().is_some_and(looks_like_name))
+    } else {
+        date.is_some() && (dash.is_some() || name.is_none() || name_at_line_start)
+    };
+    accept.then_some(Signature {
+        start: sig_start,
+        end: sig_end,
+        name,
+        handle,
+        date,
+    })
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '—' | '–' | '―' | '-')
+}
+
+/// The rightmost signature dash in `prefix`: an em, en or horizontal-bar dash
+/// anywhere, or a hyphen standing alone (`- ` at the line start or ` - `), so that
+/// `Jean-Luc` is no dash. Returns (byte position, byte length).
+fn find_dash(prefix: &str) -> Option<(usize, usize)> {
+    let mut best = None;
+    let mut prev: Option<char> = None;
+    let mut it = prefix.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let next = it.peek().map(|x| x.1);
+        let ok = match c {
+            '—' | '–' | '―' => true,
+            '-' => prev.is_none_or(|p| p.is_whitespace()) && next.is_none_or(|n| n.is_whitespace()),
+            _ => false,
+        };
+        if ok {
+            best = Some((i, c.len_utf8()));
+        }
+        prev = Some(c);
+    }
+    // A dash too far from the handle belongs to the prose, not to the signature.
+    best.filter(|(i, len)| prefix[i + len..].trim().chars().count() <= MAX_NAME)
+}
+
+/// The byte offset just after the last sentence end in `s` (0 when none): a
+/// terminator followed by a space, or glued to a capital letter.
+fn last_sentence_end(s: &str) -> usize {
+    let mut last = 0;
+    let mut prev: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        if let Some(p) = prev
+            && is_terminator(p)
+            && (c.is_whitespace() || c.is_uppercase())
+        {
+            last = i;
+        }
+        prev = Some(c);
+    }
+    if prev.is_some_and(is_terminator) {
+        last = s.len();
+    }
+    last
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…' | '"' | '”' | '»' | ':' | ';')
+}
+
+/// A display name standing alone on its line, without a dash or a date: short, a
+/// few words, no sentence punctuation.
+fn looks_like_name(name: &str) -> bool {
+    name.split_whitespace().count() <= 6 && !name.chars().any(is_terminator)
+}
+
+fn skip_space_and_one_newline(s: &str) -> usize {
+    let mut newline = false;
+    for (i, c) in s.char_indices() {
+        if c == '\n' {
+            if newline {
+                return i;
+            }
+            newline = true;
+        } else if !c.is_whitespace() {
+            return i;
+        }
+    }
+    s.len()
+}
+
+/// `end` moved left over whitespace, not below `floor`.
+fn trim_end(text: &str, floor: usize, end: usize) -> usize {
+    floor + text[floor..end].trim_end().len()
+}
+
+/// A post's length as Twitter counts it: characters, every link as [`LINK_LEN`].
+fn post_len(s: &str) -> usize {
+    let mut n = s.chars().count();
+    for u in URL.find_iter(s) {
+        n = n - u.as_str().chars().count() + LINK_LEN;
+    }
+    n
+}
+
+/// Where the post ending at `end` begins (see the module docs for the evidence).
+fn post_start(text: &str, floor: usize, end: usize) -> usize {
+    if end <= floor {
+        return end;
+    }
+    let region = &text[floor..end];
+    // A paragraph break (a blank line) bounds the post.
+    let para = region
+        .match_indices('\n')
+        .filter(|(i, _)| {
+            region[i + 1..]
+                .split('\n')
+                .next()
+                .is_some_and(|l| l.trim().is_empty())
+        })
+        .map(|(i, _)| floor + i + 1)
+        .filter(|&p| text[p..end].trim().len() > 0)
+        .last()
+        .unwrap_or(floor);
+    let para = skip_space(text, para, end);
+    // Bounded: the previous signature or a paragraph break (not the document start)
+    // closes a stretch short enough to be one post, so every line of it belongs.
+    let bounded = para > 0 && post_len(&text[para..end]) <= MAX_POST;
+    // Line by line upwards (lines, or virtual lines in a flattened paragraph).
+    let units = units(text, para, end);
+    let Some(&(mut start, _)) = units.last() else {
+        return para;
+    };
+    let mut total = post_len(&text[start..end]);
+    for &(s, e) in units.iter().rev().skip(1) {
+        let unit = text[s..e].trim();
+        // A line ending in `:` introduces the quote: it is the article's.
+        if unit.is_empty() || unit.ends_with(':') {
+            break;
+        }
+        let len = post_len(unit);
+        if (!bounded && len > MAX_POST_LINE) || total + len > MAX_POST {
+            break;
+        }
+        // Unbounded, a short line that reads as a finished sentence of prose is the
+        // article's, unless the line below continues it or it carries a post's marks.
+        if !bounded {
+            let continued = text[start..end]
+                .trim_start()
+                .starts_with(|c: char| c.is_lowercase());
+            let finished = unit.ends_with(['.', '!', '?', '…', '"', '”']);
+            if finished && !continued && !has_post_marks(unit) {
+                break;
+            }
+        }
+        total += len;
+        start = s;
+    }
+    skip_space(text, start, end)
+}
+
+/// Whether a line carries what posts carry and prose seldom does: a hashtag, an
+/// @mention, a link or an emoji.
+fn has_post_marks(line: &str) -> bool {
+    HASHTAG.is_match(line)
+        || MENTION.is_match(line)
+        || URL.is_match(line)
+        || line
+            .chars()
+            .any(|c| matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF))
+}
+
+fn skip_space(text: &str, from: usize, end: usize) -> usize {
+    end - text[from..end].trim_start().len()
+}
+
+/// The lines of `text[from..end]` as (start, end) spans; a line too long to be a post
+/// is cut where its sentences run into each other (glued: `end.Next`), or else at
+/// every sentence end.
+fn units(text: &str, from: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut line_start = from;
+    for line in text[from..end].split('\n') {
+        let line_end = line_start + line.len();
+        let len = post_len(line);
+        // Glued sentences are where a scraper removed newlines: cut there. Plain
+        // sentence ends are no evidence of a line break, so a line is cut at them
+        // only when it is too long to be one post.
+        let mut breaks = Vec::new();
+        if len > MAX_POST_LINE {
+            breaks = sentence_breaks(line, true);
+            if breaks.is_empty() && len > MAX_POST {
+                breaks = sentence_breaks(line, false);
+            }
+        }
+        if !breaks.is_empty() {
+            let mut s = line_start;
+            for b in breaks {
+                out.push((s, line_start + b));
+                s = line_start + b;
+            }
+            out.push((s, line_end));
+        } else {
+            out.push((line_start, line_end));
+        }
+        line_start = line_end + 1;
+    }
+    out
+}
+
+/// Byte offsets in `line` where a new sentence starts: after a terminator followed
+/// directly by a capital (`glued`), or by whitespace and then a capital.
+fn sentence_breaks(line: &str, glued: bool) -> Vec<usize> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for (k, &(_, c)) in chars.iter().enumerate() {
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            continue;
+        }
+        if glued {
+            if let Some(&(j, n)) = chars.get(k + 1)
+                && n.is_uppercase()
+                // `U.S.Army` is no sentence break: the letter before is not lower case.
+                && k > 0
+                && chars[k - 1].1.is_lowercase()
+            {
+                out.push(j);
+            }
+        } else {
+            let mut j = k + 1;
+            let mut space = false;
+            while let Some(&(_, n)) = chars.get(j) {
+                if n.is_whitespace() {
+                    space = true;
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            if space
+                && let Some(&(pos, n)) = chars.get(j)
+                && (n.is_uppercase() || !n.is_ascii())
+            {
+                out.push(pos);
+            }
+        }
+    }
+    out
+}
+
+fn hashtags(body: &str) -> Vec<String> {
+    let masked = mask_urls(body);
+    let mut out: Vec<String> = Vec::new();
+    for c in HASHTAG.captures_iter(&masked) {
+        let Some(tag) = c.get(1) else { continue };
+        if !tag.as_str().chars().any(char::is_alphabetic) {
+            continue;
+        }
+        let tag = tag.as_str().to_lowercase();
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+fn mentions(body: &str) -> Vec<String> {
+    let masked = mask_urls(body);
+    let mut out: Vec<String> = Vec::new();
+    for c in MENTION.captures_iter(&masked) {
+        if let Some(h) = c.get(1)
+            && !out.iter().any(|x| x.eq_ignore_ascii_case(h.as_str()))
+        {
+            out.push(h.as_str().to_string());
+        }
+    }
+    out
+}
+
+/// `s` with every link replaced by spaces (same length, so offsets hold).
+fn mask_urls(s: &str) -> String {
+    URL.replace_all(s, |c: &regex::Captures| " ".repeat(c[0].len()))
+        .into_owned()
+}
+
+/// A link without the sentence punctuation that follows it.
+fn clean_url(u: &str) -> String {
+    u.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"', '”', '’'])
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Post {
+        let s = segment(text);
+        assert_eq!(s.posts.len(), 1, "posts in {text:?}: {:?}", s.posts);
+        s.posts[0].clone()
+    }
+
+    #[test]
+    fn classic_signature() {
+        let p = one(
+            "The final was played in front of a record crowd of more than eighty thousand people at the national stadium on Sunday.\nGoal!! #WorldCup\n— FIFA Media (@FIFAMedia) June 3, 2018\nMore prose.",
+        );
+        assert_eq!(p.text, "Goal!! #WorldCup");
+        assert_eq!(p.handle, "FIFAMedia");
+        assert_eq!(p.display_name.as_deref(), Some("FIFA Media"));
+        assert_eq!(p.date, NaiveDate::from_ymd_opt(2018, 6, 3));
+        assert_eq!(p.hashtags, vec!["worldcup"]);
+    }
+
+    #[test]
+    fn hyphen_no_dash_and_no_name() {
+        let p = one("Shares up 4%\n- Jane Roe (@janeroe) 12 March 2021");
+        assert_eq!(p.display_name.as_deref(), Some("Jane Roe"));
+        let p = one("Shares up 4%\nJane Roe (@janeroe) 2021-03-12");
+        assert_eq!(p.display_name.as_deref(), Some("Jane Roe"));
+        assert_eq!(p.text, "Shares up 4%");
+        let p = one("Shares up 4%\n— @janeroe March 12, 2021");
+        assert_eq!(p.display_name, None);
+        assert_eq!(p.handle, "janeroe");
+    }
+
+    #[test]
+    fn run_in_signature_and_flattened_text() {
+        let t = "The board met on Monday and the chairman spoke at length about the plans for the coming year, which include a new plant in the north and a second one abroad.We did it! Record year for the team. — Acme Corp (@acme) Jan 5, 2020The shares rose.";
+        let p = one(t);
+        assert_eq!(p.text, "We did it! Record year for the team.");
+        assert_eq!(p.date, NaiveDate::from_ymd_opt(2020, 1, 5));
+    }
+
+    #[test]
+    fn prose_handles_are_not_signatures() {
+        let s = segment("The minister (@minister) said so on Monday. Write to @press for details.");
+        assert!(s.posts.is_empty(), "{:?}", s.posts);
+        let s = segment("See https://medium.com/@writer/post-1 December 1, 2020");
+        assert!(s.posts.is_empty(), "{:?}", s.posts);
+    }
+
+    #[test]
+    fn glued_hashtags_links_and_mentions() {
+        let p = one(
+            "Hear me!#SaveThem#Now thanks @ally pic.twitter.com/AbC123 https://t.co/x1Y\n— A (@a_b) May 1, 2019",
+        );
+        assert_eq!(p.hashtags, vec!["savethem", "now"]);
+        assert_eq!(p.urls, vec!["pic.twitter.com/AbC123", "https://t.co/x1Y"]);
+        assert_eq!(p.mentions, vec!["ally"]);
+    }
+}
