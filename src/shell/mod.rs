@@ -270,18 +270,20 @@ impl Shell {
                 if paths.is_empty() {
                     return Err(Error::Input("usage: :ingest PATH…".into()));
                 }
-                let (n0, r0) = self.counts();
-                let code = crate::cli::ingest_cmd::ingest_paths(&mut self.store, &paths)?;
-                let (n1, r1) = self.counts();
+                let opts = crate::ingest::Options {
+                    progress: self.settings.interactive,
+                    ..crate::ingest::Options::default()
+                };
+                // A file that fails is reported and the others still go in.
+                let mut failures = Vec::new();
+                let summary = crate::ingest::ingest(&mut self.store, &paths, &opts, &mut |f| {
+                    failures.push(f.to_string())
+                })?;
+                let (n, r) = self.counts();
                 out.push_str(&format!(
-                    "ingested: {} nodes, {} relationships added (now {n1} nodes, {r1} relationships)\n",
-                    n1.saturating_sub(n0),
-                    r1.saturating_sub(r0)
+                    "ingested {summary} (the store now holds {n} nodes, {r} relationships)\n"
                 ));
-                if code != 0 {
-                    o.notes
-                        .push("some files could not be ingested (see above)".into());
-                }
+                o.notes.extend(failures);
             }
             "source" => {
                 let path = single_word(arg, "usage: :source FILE")?;
