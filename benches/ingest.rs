@@ -103,7 +103,8 @@ fn article(r: &mut Rng) -> String {
     let mut a = String::new();
     for i in 0..12 {
         for _ in 0..3 {
-            a += &sentence(r, 8 + (r.next() % 12) as usize);
+            let words = 8 + (r.next() % 12) as usize;
+            a += &sentence(r, words);
             a.push(' ');
         }
         a.push('\n');
@@ -145,7 +146,7 @@ fn corpus(mb: usize) -> PathBuf {
     let mut n = 0usize;
     while total < mb << 20 {
         let sub = dir.join(format!("{:03}", n / 500));
-        if n % 500 == 0 {
+        if n.is_multiple_of(500) {
             std::fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("{e}"));
         }
         let a = article(&mut r);

@@ -19,7 +19,7 @@ const TIME: &str = r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[-–�
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     let pat = format!(
-        r"(?ix)^(?:on\s+)?{TIME}(?:
+        r"(?ix)^(?:[·•|,]\s*)?(?:on\s+)?{TIME}(?:
             (?P<m1>{MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})
           | (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTHS})\.?,?\s+(?P<y2>\d{{4}})
           | (?P<y3>\d{{4}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})
@@ -62,6 +62,12 @@ fn plausible(d: NaiveDate) -> Option<NaiveDate> {
 /// more digits (`2016` in `20161` is not a year); letters may follow directly,
 /// because flattened text glues the next sentence to it.
 pub fn date_at(s: &str) -> Option<(NaiveDate, usize)> {
+    date_at_near(s, None)
+}
+
+/// [`date_at`], with a date known to be close (the document's): an ambiguous numeric
+/// date (`11/06/2022`) is read whichever way lands nearer to it.
+pub fn date_at_near(s: &str, near: Option<NaiveDate>) -> Option<(NaiveDate, usize)> {
     let c = DATE.captures(s)?;
     let end = c.get(0)?.end();
     if s[end..].starts_with(|ch: char| ch.is_ascii_digit()) {
@@ -83,7 +89,15 @@ pub fn date_at(s: &str) -> Option<(NaiveDate, usize)> {
         // Slashes: month first (as Twitter's English clients write), unless the first
         // number cannot be a month. Dots: day first, as European dates are written.
         let (month, day) = if dotted || a > 12 { (b, a) } else { (a, b) };
-        NaiveDate::from_ymd_opt(y, month, day)
+        let first = NaiveDate::from_ymd_opt(y, month, day);
+        let other = NaiveDate::from_ymd_opt(y, day, month);
+        match (near, first, other) {
+            (Some(n), Some(f), Some(o)) if a <= 12 && b <= 12 => {
+                let dist = |d: NaiveDate| (d - n).num_days().abs();
+                Some(if dist(o) < dist(f) { o } else { f })
+            }
+            _ => first,
+        }
     };
     Some((plausible(date?)?, end))
 }
@@ -133,6 +147,7 @@ mod tests {
             ("September 3rd, 2019", d(2019, 9, 3)),
             ("Sept 3, 2019", d(2019, 9, 3)),
             ("on March 1, 2020", d(2020, 3, 1)),
+            ("· Dec 12, 2016", d(2016, 12, 12)),
             ("December 12, 2016With the", d(2016, 12, 12)),
         ];
         for (s, want) in cases {
@@ -152,6 +167,27 @@ mod tests {
         ] {
             assert_eq!(date_at(s), None, "{s:?} is not a date");
         }
+    }
+
+    #[test]
+    fn ambiguous_dates_lean_on_the_document_date() {
+        let near = d(2022, 6, 11);
+        assert_eq!(
+            date_at_near("11/06/2022", near).map(|x| x.0),
+            d(2022, 6, 11)
+        );
+        assert_eq!(
+            date_at_near("06/11/2022", near).map(|x| x.0),
+            d(2022, 6, 11)
+        );
+        assert_eq!(
+            date_at_near("11/06/2022", None).map(|x| x.0),
+            d(2022, 11, 6)
+        );
+        assert_eq!(
+            date_at_near("13/06/2022", d(2022, 1, 1)).map(|x| x.0),
+            d(2022, 6, 13)
+        );
     }
 
     #[test]

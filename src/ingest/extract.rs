@@ -92,7 +92,7 @@ impl CharMap {
 /// Segments and extracts one document.
 pub fn analyse(extractor: &Extractor, doc: Doc) -> Analysed {
     let text = doc.text.as_str();
-    let seg = segment(text);
+    let seg = segment(text, doc.published);
     let map = CharMap::new(text);
     let post_spans: Vec<PostSpans> = seg
         .posts

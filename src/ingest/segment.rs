@@ -29,10 +29,12 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::dates::date_at;
+use super::dates::date_at_near;
 
 /// Twitter's longest post, plus slack for a signature-like tail (`- Fatemah #Aleppo`).
 const MAX_POST: usize = 300;
+/// How far back from a handle the signature's dash and name are looked for (bytes).
+const LOOK_BACK: usize = 400;
 /// Twitter's longest display name, with slack for emoji and decorations.
 const MAX_NAME: usize = 50;
 /// A line longer than this is prose unless the previous signature or a paragraph
@@ -97,15 +99,16 @@ struct Signature {
     date: Option<NaiveDate>,
 }
 
-/// Segments a document's text.
-pub fn segment(text: &str) -> Segmented {
+/// Segments a document's text. `near` is the document's date, when known: it settles
+/// ambiguous numeric dates in signatures.
+pub fn segment(text: &str, near: Option<NaiveDate>) -> Segmented {
     let mut out = Segmented::default();
     let mut floor = 0;
     let mut search = 0;
     while let Some(m) = CANDIDATE.captures_at(text, search) {
         let whole = m.get(0).map_or(search..search + 1, |g| g.range());
         search = whole.end.max(search + 1);
-        let Some(sig) = signature(text, &m, floor) else {
+        let Some(sig) = signature(text, &m, floor, near) else {
             continue;
         };
         let end = trim_end(text, floor, sig.start);
@@ -137,7 +140,12 @@ pub fn segment(text: &str) -> Segmented {
 }
 
 /// Whether the candidate `m` is a signature, and its extent.
-fn signature(text: &str, m: &regex::Captures, floor: usize) -> Option<Signature> {
+fn signature(
+    text: &str,
+    m: &regex::Captures,
+    floor: usize,
+    near: Option<NaiveDate>,
+) -> Option<Signature> {
     let whole = m.get(0)?;
     let handle = m.get(2)?.as_str().to_string();
     let paren = m.get(1).is_some();
@@ -159,7 +167,14 @@ fn signature(text: &str, m: &regex::Captures, floor: usize) -> Option<Signature>
             return None;
         }
     }
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1).max(floor);
+    // Look back at most LOOK_BACK bytes: a signature's name is short, and a bound
+    // keeps a flattened megabyte line with many handles linear.
+    let mut lo = at.saturating_sub(LOOK_BACK).max(floor);
+    while !text.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let line_start = text[lo..at].rfind('\n').map_or(lo, |i| lo + i + 1);
+    let truncated = line_start == lo && lo > 0 && text.as_bytes()[lo - 1] != b'\n' && lo != floor;
     let prefix = &text[line_start..at];
 
     // Left: the dash and the display name.
@@ -173,7 +188,11 @@ fn signature(text: &str, m: &regex::Captures, floor: usize) -> Option<Signature>
             let from = last_sentence_end(prefix);
             let name = prefix[from..].trim();
             let lead = prefix.len() - prefix[from..].trim_start().len();
-            (line_start + lead.min(prefix.len()), name, from == 0)
+            (
+                line_start + lead.min(prefix.len()),
+                name,
+                from == 0 && !truncated,
+            )
         }
     };
     if name.chars().count() > MAX_NAME {
@@ -189,7 +208,7 @@ fn signature(text: &str, m: &regex::Captures, floor: usize) -> Option<Signature>
     // Right: the date, possibly on the next line (an HTML link rendered as a block).
     let rest = &text[whole.end()..];
     let skipped = skip_space_and_one_newline(rest);
-    let (date, sig_end) = match date_at(&rest[skipped..]) {
+    let (date, sig_end) = match date_at_near(&rest[skipped..], near) {
         Some((d, len)) => (Some(d), whole.end() + skipped + len),
         None => (None, whole.end()),
     };
@@ -235,6 +254,14 @@ fn find_dash(prefix: &str) -> Option<(usize, usize)> {
             best = Some((i, c.len_utf8()));
         }
         prev = Some(c);
+    }
+    // Scraped text sometimes keeps the HTML entity of the dash.
+    for entity in ["&mdash;", "&ndash;", "&#8212;", "&#8211;"] {
+        if let Some(i) = prefix.rfind(entity)
+            && best.is_none_or(|(b, _)| i > b)
+        {
+            best = Some((i, entity.len()));
+        }
     }
     // A dash too far from the handle belongs to the prose, not to the signature.
     best.filter(|(i, len)| prefix[i + len..].trim().chars().count() <= MAX_NAME)
@@ -306,18 +333,16 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
     }
     let region = &text[floor..end];
     // A paragraph break (a blank line) bounds the post.
+    // (`end` is trimmed, so there is text after any break found.)
     let para = region
-        .match_indices('\n')
-        .filter(|(i, _)| {
+        .rmatch_indices('\n')
+        .find(|(i, _)| {
             region[i + 1..]
                 .split('\n')
                 .next()
                 .is_some_and(|l| l.trim().is_empty())
         })
-        .map(|(i, _)| floor + i + 1)
-        .filter(|&p| text[p..end].trim().len() > 0)
-        .last()
-        .unwrap_or(floor);
+        .map_or(floor, |(i, _)| floor + i + 1);
     let para = skip_space(text, para, end);
     // Bounded: the previous signature or a paragraph break (not the document start)
     // closes a stretch short enough to be one post, so every line of it belongs.
@@ -490,7 +515,7 @@ mod tests {
     use super::*;
 
     fn one(text: &str) -> Post {
-        let s = segment(text);
+        let s = segment(text, None);
         assert_eq!(s.posts.len(), 1, "posts in {text:?}: {:?}", s.posts);
         s.posts[0].clone()
     }
@@ -514,6 +539,8 @@ mod tests {
         let p = one("Shares up 4%\nJane Roe (@janeroe) 2021-03-12");
         assert_eq!(p.display_name.as_deref(), Some("Jane Roe"));
         assert_eq!(p.text, "Shares up 4%");
+        let p = one("Shares up 4%\n&mdash; Jane Roe (@janeroe) March 12, 2021");
+        assert_eq!(p.display_name.as_deref(), Some("Jane Roe"));
         let p = one("Shares up 4%\n— @janeroe March 12, 2021");
         assert_eq!(p.display_name, None);
         assert_eq!(p.handle, "janeroe");
@@ -529,9 +556,15 @@ mod tests {
 
     #[test]
     fn prose_handles_are_not_signatures() {
-        let s = segment("The minister (@minister) said so on Monday. Write to @press for details.");
+        let s = segment(
+            "The minister (@minister) said so on Monday. Write to @press for details.",
+            None,
+        );
         assert!(s.posts.is_empty(), "{:?}", s.posts);
-        let s = segment("See https://medium.com/@writer/post-1 December 1, 2020");
+        let s = segment(
+            "See https://medium.com/@writer/post-1 December 1, 2020",
+            None,
+        );
         assert!(s.posts.is_empty(), "{:?}", s.posts);
     }
 
@@ -543,5 +576,25 @@ mod tests {
         assert_eq!(p.hashtags, vec!["savethem", "now"]);
         assert_eq!(p.urls, vec!["pic.twitter.com/AbC123", "https://t.co/x1Y"]);
         assert_eq!(p.mentions, vec!["ally"]);
+    }
+
+    proptest::proptest! {
+        /// Any text segments without panicking, and every span holds what it claims.
+        #[test]
+        fn spans_hold_their_text(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "— ", "- ", "Name ", "هادي ", "😀", "(@", "@", "h_1", ")", " December 12, 2016", "12/13/2016",
+            "\n", "\n\n", ". ", ".The", "#tag", "https://t.co/x", "é", "prose words here ", ":",
+        ]), 0..60)) {
+            let text: String = parts.concat();
+            let seg = segment(&text, None);
+            for p in &seg.posts {
+                proptest::prop_assert_eq!(text.get(p.start..p.end), Some(p.text.as_str()));
+                proptest::prop_assert!(text.get(p.sig_start..p.sig_end).is_some_and(|s| s.contains(&p.handle)));
+                proptest::prop_assert!(p.end <= p.sig_start);
+            }
+            for &(a, b) in &seg.skip {
+                proptest::prop_assert!(text.get(a..b).is_some());
+            }
+        }
     }
 }
