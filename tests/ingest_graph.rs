@@ -167,13 +167,13 @@ fn same_handle_is_one_node_across_documents() {
     s.documents += s2.documents;
     assert_eq!(s.documents, 2);
     let g = store.graph();
-    assert_eq!(
-        g.label_count("Person"),
-        1,
-        "handles match case-insensitively"
-    );
-    let p = g.nodes_with_label("Person").next();
-    let p = p.unwrap_or(dossier::NodeId(u64::MAX));
+    // The account is a Person or an Organisation, as the extractor judges the name.
+    let accounts: Vec<dossier::NodeId> = g
+        .nodes_with_label("Person")
+        .chain(g.nodes_with_label("Organisation"))
+        .collect();
+    assert_eq!(accounts.len(), 1, "handles match case-insensitively");
+    let p = accounts[0];
     assert_eq!(prop(g, p, "name"), "Club News");
     assert_eq!(
         g.node_prop(p, "aliases"),
