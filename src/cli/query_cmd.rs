@@ -125,8 +125,11 @@ pub fn run_script(
         if out.error_at.is_none()
             && let Some(p) = origin
         {
-            let line = text[..piece.start].matches('\n').count() + 1;
-            out.error_at = Some(format!("{}:{line}", p.display()));
+            out.error_at = Some(format!(
+                "{}:{}",
+                p.display(),
+                scan::line_of(text, piece.start)
+            ));
         }
         if stdout.write_all(out.out.as_bytes()).is_err() {
             // The reader went away (`| head`): nothing more to say.
