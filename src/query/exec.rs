@@ -141,6 +141,29 @@ pub fn run(
                 None
             };
             let cx = Ctx { g: acc.graph(), sh };
+            if let Some(op @ Op::Aggregate { keys, aggs }) = ops.get(j) {
+                // Aggregate as rows stream out: no need to hold them all.
+                let start = Instant::now();
+                let mut st = AggState::new(keys, aggs);
+                let mut err = None;
+                for mut r in rows {
+                    let mut sink = |row: &mut Row| -> Result<bool> {
+                        if let Err(e) = st.add(&cx, row) {
+                            err = Some(e);
+                            return Ok(false);
+                        }
+                        Ok(true)
+                    };
+                    stream(&cx, &ops[i..j], &mut r, &mut sink)?;
+                    if let Some(e) = err.take() {
+                        return Err(e);
+                    }
+                }
+                rows = st.finish(sh.nslots)?;
+                sh.count(op, rows.len() as u64, start.elapsed());
+                i = j + 1;
+                continue;
+            }
             let mut out: Vec<Row> = Vec::new();
             for mut r in rows {
                 let mut sink = |row: &mut Row| -> Result<bool> {
@@ -209,6 +232,17 @@ fn count_arg(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<usize> {
 /// Streams one row through `ops`, calling `sink` for each result. Returns false
 /// when the sink asked to stop.
 pub fn stream(
+    cx: &Ctx,
+    ops: &[Op],
+    row: &mut Row,
+    sink: &mut dyn FnMut(&mut Row) -> Result<bool>,
+) -> Result<bool> {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        stream_inner(cx, ops, row, sink)
+    })
+}
+
+fn stream_inner(
     cx: &Ctx,
     ops: &[Op],
     row: &mut Row,
@@ -305,6 +339,56 @@ pub fn stream(
                 return Ok(true);
             };
             let used = used_rels(row, &step.uniq);
+            if step.rel_bound {
+                // Follow the bound relationship(s) instead of searching.
+                let list: Vec<RelId> = match &row[step.rel] {
+                    Value::Rel(r) if step.range.is_none() => vec![*r],
+                    Value::List(items) if step.range.is_some() => {
+                        let mut v = Vec::new();
+                        for x in items {
+                            match x {
+                                Value::Rel(r) => v.push(*r),
+                                _ => return Ok(true),
+                            }
+                        }
+                        if step.reversed {
+                            v.reverse();
+                        }
+                        v
+                    }
+                    _ => return Ok(true),
+                };
+                if let Some((lo, hi)) = step.range
+                    && ((list.len() as u64) < lo || (list.len() as u64) > hi)
+                {
+                    return Ok(true);
+                }
+                let mut at = from;
+                for r in &list {
+                    let Some((s, e)) = g.rel_ends(*r) else {
+                        return Ok(true);
+                    };
+                    let ty_ok =
+                        types.is_empty() || g.rel(*r).is_some_and(|d| types.contains(&d.ty));
+                    let next = match step.dir {
+                        Dir::Right if s == at => e,
+                        Dir::Left if e == at => s,
+                        Dir::Both if s == at => e,
+                        Dir::Both if e == at => s,
+                        _ => return Ok(true),
+                    };
+                    if !ty_ok || used.contains(r) || !rchk.matches_rel(g, *r) {
+                        return Ok(true);
+                    }
+                    at = next;
+                }
+                if to_fixed.is_some_and(|t| t != at) || !chk.matches(g, at) {
+                    return Ok(true);
+                }
+                row[step.to] = Value::Node(at);
+                emit!();
+                return Ok(true);
+            }
             match step.range {
                 None => {
                     let mut cands: Vec<(RelId, NodeId)> = Vec::new();
@@ -314,11 +398,7 @@ pub fn stream(
                         if used.contains(&r) || !rchk.matches_rel(g, r) {
                             continue;
                         }
-                        if let Some(t) = to_fixed {
-                            if t != other {
-                                continue;
-                            }
-                        } else if !chk.matches(g, other) {
+                        if to_fixed.is_some_and(|t| t != other) || !chk.matches(g, other) {
                             continue;
                         }
                         row[step.rel] = Value::Rel(r);
@@ -359,12 +439,13 @@ pub fn stream(
                         nodes.push(other);
                         at = other;
                         let depth = path.len() as u64;
-                        if depth >= lo
-                            && to_fixed.is_none_or(|t| t == at)
-                            && (to_fixed.is_some() || chk.matches(g, at))
-                        {
-                            row[step.rel] =
-                                Value::List(path.iter().map(|r| Value::Rel(*r)).collect());
+                        if depth >= lo && to_fixed.is_none_or(|t| t == at) && chk.matches(g, at) {
+                            let mut list: Vec<Value> =
+                                path.iter().map(|r| Value::Rel(*r)).collect();
+                            if step.reversed {
+                                list.reverse();
+                            }
+                            row[step.rel] = Value::List(list);
                             row[step.to] = Value::Node(at);
                             emit!();
                         }
@@ -890,6 +971,81 @@ impl Hash for Key {
     }
 }
 
+/// Groups and their accumulators, fed one row at a time (so a streaming stage can
+/// aggregate without collecting its rows first).
+struct AggState<'p> {
+    keys: &'p [(Ex, usize)],
+    aggs: &'p [AggSpec],
+    index: HashMap<Key, usize>,
+    groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)>,
+}
+
+impl<'p> AggState<'p> {
+    fn new(keys: &'p [(Ex, usize)], aggs: &'p [AggSpec]) -> AggState<'p> {
+        AggState {
+            keys,
+            aggs,
+            index: HashMap::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    fn accumulators(&self) -> Result<Vec<aggregate::Accumulator>> {
+        self.aggs
+            .iter()
+            .map(|a| {
+                aggregate::Accumulator::new(&a.name, a.distinct, a.extra.clone())
+                    .map_err(Error::from)
+            })
+            .collect()
+    }
+
+    fn add(&mut self, cx: &Ctx, row: &[Value]) -> Result<()> {
+        let mut k = Vec::with_capacity(self.keys.len());
+        for (e, _) in self.keys {
+            k.push(eval(cx, e, row)?);
+        }
+        let key = Key(k);
+        let gi = match self.index.get(&key) {
+            Some(gi) => *gi,
+            None => {
+                let accs = self.accumulators()?;
+                self.groups.push((key.0.clone(), accs));
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        for (a, accu) in self.aggs.iter().zip(self.groups[gi].1.iter_mut()) {
+            let v = match &a.arg {
+                Some(e) => eval(cx, e, row)?,
+                None => Value::Bool(true),
+            };
+            accu.update(v)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, nslots: usize) -> Result<Vec<Row>> {
+        // Without grouping keys there is one row even over no input.
+        if self.groups.is_empty() && self.keys.is_empty() {
+            let accs = self.accumulators()?;
+            self.groups.push((Vec::new(), accs));
+        }
+        let mut out = Vec::with_capacity(self.groups.len());
+        for (k, accs) in self.groups {
+            let mut r = vec![Value::Null; nslots];
+            for ((_, s), v) in self.keys.iter().zip(k) {
+                r[*s] = v;
+            }
+            for (a, accu) in self.aggs.iter().zip(accs) {
+                r[a.slot] = accu.finish()?;
+            }
+            out.push(r);
+        }
+        Ok(out)
+    }
+}
+
 /// Runs the collecting operator at `ops[i]`; returns its rows and how many
 /// operators it consumed (a sort takes a following SKIP/LIMIT as top-k).
 fn collect_op(
@@ -904,54 +1060,12 @@ fn collect_op(
     match op {
         Op::Aggregate { keys, aggs } => {
             let cx = Ctx { g: acc.graph(), sh };
-            let mut index: HashMap<Key, usize> = HashMap::new();
-            let mut groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)> = Vec::new();
-            let new_accs = || -> Result<Vec<aggregate::Accumulator>> {
-                aggs.iter()
-                    .map(|a| {
-                        aggregate::Accumulator::new(&a.name, a.distinct, a.extra.clone())
-                            .map_err(Error::from)
-                    })
-                    .collect()
-            };
+            let mut st = AggState::new(keys, aggs);
             for row in &rows {
                 sh.tick()?;
-                let mut k = Vec::with_capacity(keys.len());
-                for (e, _) in keys {
-                    k.push(eval(&cx, e, row)?);
-                }
-                let key = Key(k);
-                let gi = match index.get(&key) {
-                    Some(gi) => *gi,
-                    None => {
-                        groups.push((key.0.clone(), new_accs()?));
-                        index.insert(key, groups.len() - 1);
-                        groups.len() - 1
-                    }
-                };
-                for (a, accu) in aggs.iter().zip(groups[gi].1.iter_mut()) {
-                    let v = match &a.arg {
-                        Some(e) => eval(&cx, e, row)?,
-                        None => Value::Bool(true),
-                    };
-                    accu.update(v)?;
-                }
+                st.add(&cx, row)?;
             }
-            if groups.is_empty() && keys.is_empty() {
-                groups.push((Vec::new(), new_accs()?));
-            }
-            let mut out = Vec::with_capacity(groups.len());
-            for (k, accs) in groups {
-                let mut r = vec![Value::Null; sh.nslots];
-                for ((_, s), v) in keys.iter().zip(k) {
-                    r[*s] = v;
-                }
-                for (a, accu) in aggs.iter().zip(accs) {
-                    r[a.slot] = accu.finish()?;
-                }
-                out.push(r);
-            }
-            Ok((out, 1))
+            Ok((st.finish(sh.nslots)?, 1))
         }
         Op::Distinct(slots) => {
             let mut seen: HashSet<Key> = HashSet::new();
@@ -1108,6 +1222,22 @@ fn collect_op(
                     stream(&cx, matcher, &mut r, &mut sink)?;
                 }
                 if found.is_empty() {
+                    // MERGE on a null property could never match what it creates.
+                    let cx = Ctx { g: txn.graph(), sh };
+                    let props = create
+                        .nodes
+                        .iter()
+                        .flat_map(|n| n.2.iter())
+                        .chain(create.rels.iter().flat_map(|r| r.4.iter()));
+                    for (k, e) in props {
+                        if eval(&cx, e, &r)?.is_null() {
+                            return Err(qerr(
+                                QueryErrorKind::SemanticError,
+                                "MergeReadOwnWrites",
+                                format!("cannot MERGE with a null value for property `{k}`"),
+                            ));
+                        }
+                    }
                     create_part(txn, sh, create, &mut r)?;
                     apply_set(txn, sh, on_create, &r)?;
                     out.push(r);
@@ -1358,6 +1488,16 @@ fn regex_match(s: &str, pat: &str) -> Result<bool> {
 
 /// Evaluates an expression for a row.
 pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
+    // Deep expressions get more stack instead of overflowing it.
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || eval_inner(cx, e, row))
+}
+
+/// Below this much free stack, recursive walks move to a fresh segment…
+pub(crate) const STACK_RED_ZONE: usize = 64 * 1024;
+/// …of this size.
+pub(crate) const STACK_GROWTH: usize = 2 * 1024 * 1024;
+
+fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
     Ok(match e {
         Ex::Lit(v) => v.clone(),
         Ex::Slot(s) => row.get(*s).cloned().unwrap_or(Value::Null),
@@ -1487,6 +1627,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
             };
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             let mut out = Vec::new();
             for v in items {
                 cx.sh.tick()?;
@@ -1516,6 +1659,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
             };
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             let (mut t, mut f, mut n) = (0usize, 0usize, 0usize);
             for v in items {
                 cx.sh.tick()?;
@@ -1572,6 +1718,9 @@ pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
         }
         Ex::Sub { ops, kind, .. } => {
             let mut local = row.to_vec();
+            if local.len() < cx.sh.nslots {
+                local.resize(cx.sh.nslots, Value::Null);
+            }
             match kind {
                 SubKind::Exists => {
                     let mut found = false;
@@ -1784,6 +1933,13 @@ pub fn binary_values(op: BinOp, l: Value, r: Value) -> Result<Value> {
     Ok(match op {
         BinOp::Eq => opt_bool(l.cypher_eq(&r)),
         BinOp::Ne => opt_bool(l.cypher_eq(&r).map(|b| !b)),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+            if matches!((&l, &r), (Float(x), Int(_) | Float(_)) if x.is_nan())
+                || matches!((&l, &r), (Int(_) | Float(_), Float(y)) if y.is_nan()) =>
+        {
+            // NaN is a number that compares false with every number.
+            Bool(false)
+        }
         BinOp::Lt => opt_bool(l.cypher_cmp(&r).map(|o| o == Ordering::Less)),
         BinOp::Le => opt_bool(l.cypher_cmp(&r).map(|o| o != Ordering::Greater)),
         BinOp::Gt => opt_bool(l.cypher_cmp(&r).map(|o| o == Ordering::Greater)),

@@ -110,23 +110,24 @@ pub fn execute(
     params: &Params,
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
+    // Planning and execution recurse over the (bounded) depth of the query.
+    stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+        execute_inner(store, text, params, opts)
+    })
+}
+
+fn execute_inner(
+    store: &mut Store,
+    text: &str,
+    params: &Params,
+    opts: &QueryOptions,
+) -> Result<QueryResult> {
     let t0 = Instant::now();
     let stmt = parser::parse(text)?;
     let plan = plan::plan(&stmt, store.graph(), params).map_err(|e| e.with_source(text))?;
     let compile_time = t0.elapsed();
     if plan.mode == ast::Mode::Explain {
-        let view = plan::PlanView {
-            plan: &plan,
-            profile: None,
-        };
-        return Ok(QueryResult {
-            columns: vec!["plan".into()],
-            rows: Vec::new(),
-            stats: WriteStats::default(),
-            compile_time,
-            exec_time: Duration::ZERO,
-            plan: Some(view.to_string()),
-        });
+        return Ok(explained(&plan, compile_time));
     }
     let t1 = Instant::now();
     let shared = exec::Shared::new(opts, plan.nslots, plan.mode == ast::Mode::Profile);
@@ -142,14 +143,7 @@ pub fn execute(
         (run_parts(&mut acc, &shared, &plan)?, WriteStats::default())
     };
     let exec_time = t1.elapsed();
-    let plan_text = shared.profile.as_ref().map(|p| {
-        let p = p.borrow();
-        let view = plan::PlanView {
-            plan: &plan,
-            profile: Some(&p),
-        };
-        format!("{view}total: {:.3} ms", exec_time.as_secs_f64() * 1000.0)
-    });
+    let plan_text = profiled(&plan, &shared, exec_time);
     Ok(QueryResult {
         columns: plan.columns.clone(),
         rows,
@@ -157,6 +151,92 @@ pub fn execute(
         compile_time,
         exec_time,
         plan: plan_text,
+    })
+}
+
+/// Runs a read-only query against a graph without a store (a write query fails
+/// with [`Error::ReadOnly`](crate::Error::ReadOnly)). Used where a graph is at hand
+/// but no store is: tests comparing plans, exports of a query's subgraph.
+///
+/// ```
+/// use dossier::query::{query_graph, Params, QueryOptions};
+/// use dossier::{Graph, Txn, Value};
+///
+/// let mut g = Graph::new();
+/// let mut t = Txn::new(&mut g);
+/// t.create_node(&["Person"], vec![("name".into(), Value::str("Ada"))])?;
+/// t.commit();
+/// let r = query_graph(&g, "MATCH (p:Person) RETURN count(p) AS n", &Params::new(), &QueryOptions::default())?;
+/// assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
+/// # Ok::<(), dossier::Error>(())
+/// ```
+pub fn query_graph(
+    g: &crate::graph::Graph,
+    text: &str,
+    params: &Params,
+    opts: &QueryOptions,
+) -> Result<QueryResult> {
+    stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+        query_graph_inner(g, text, params, opts)
+    })
+}
+
+fn query_graph_inner(
+    g: &crate::graph::Graph,
+    text: &str,
+    params: &Params,
+    opts: &QueryOptions,
+) -> Result<QueryResult> {
+    let t0 = Instant::now();
+    let stmt = parser::parse(text)?;
+    let plan = plan::plan(&stmt, g, params).map_err(|e| e.with_source(text))?;
+    let compile_time = t0.elapsed();
+    if plan.mode == ast::Mode::Explain {
+        return Ok(explained(&plan, compile_time));
+    }
+    if plan.writes {
+        return Err(crate::error::Error::ReadOnly);
+    }
+    let t1 = Instant::now();
+    let shared = exec::Shared::new(opts, plan.nslots, plan.mode == ast::Mode::Profile);
+    let mut acc = exec::Access::Read(g);
+    let rows = run_parts(&mut acc, &shared, &plan)?;
+    let exec_time = t1.elapsed();
+    Ok(QueryResult {
+        columns: plan.columns.clone(),
+        rows,
+        stats: WriteStats::default(),
+        compile_time,
+        exec_time,
+        plan: profiled(&plan, &shared, exec_time),
+    })
+}
+
+/// The answer to EXPLAIN: the plan, no rows.
+fn explained(plan: &plan::Plan, compile_time: Duration) -> QueryResult {
+    let view = plan::PlanView {
+        plan,
+        profile: None,
+    };
+    QueryResult {
+        columns: vec!["plan".into()],
+        rows: Vec::new(),
+        stats: WriteStats::default(),
+        compile_time,
+        exec_time: Duration::ZERO,
+        plan: Some(view.to_string()),
+    }
+}
+
+/// PROFILE's plan text: the tree with rows (and time where measured) per operator.
+fn profiled(plan: &plan::Plan, shared: &exec::Shared, exec_time: Duration) -> Option<String> {
+    shared.profile.as_ref().map(|p| {
+        let p = p.borrow();
+        let view = plan::PlanView {
+            plan,
+            profile: Some(&p),
+        };
+        format!("{view}total: {:.3} ms", exec_time.as_secs_f64() * 1000.0)
     })
 }
 

@@ -96,9 +96,118 @@ pub fn check_depth(text: &str) -> PResult<()> {
     Ok(())
 }
 
+/// Longest run of prefix operators (`NOT`, unary `-`/`+`) accepted: pest folds
+/// them recursively.
+pub const MAX_PREFIX_RUN: usize = 100;
+
+/// Most operators accepted in one query (see [`check_operator_count`]).
+pub const MAX_OPERATORS: usize = 1000;
+
+/// Refuses long runs of prefix operators (`NOT NOT NOT …`, `- - - 1`).
+fn check_prefix_runs(text: &str) -> PResult<()> {
+    let mut run = 0usize;
+    let mut i = 0usize;
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let word_not = text
+            .get(i..i + 3)
+            .is_some_and(|w| w.eq_ignore_ascii_case("not"))
+            && !text
+                .get(i + 3..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if word_not || c == b'-' || c == b'+' {
+            run += 1;
+            if run > MAX_PREFIX_RUN {
+                return Err(syntax(
+                    format!("too many operators in a row (more than {MAX_PREFIX_RUN})"),
+                    Span::new(i, i + 1),
+                )
+                .with_code("UnexpectedSyntax"));
+            }
+            i += if word_not { 3 } else { 1 };
+        } else {
+            run = 0;
+            // Skip the rest of this token.
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an expression with more than [`MAX_OPERATORS`] operators. An expression
+/// tree is at most as deep as its operators and brackets are many (`1 + 1 + … + 1`
+/// is as deep as it is long), and the planner and executor walk it recursively.
+/// Counting restarts at each clause and at each comma (list items, map entries,
+/// arguments and pattern parts sit side by side).
+fn check_operator_count(text: &str) -> PResult<()> {
+    let mut n = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut word = String::new();
+    for (i, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c.to_ascii_uppercase());
+            continue;
+        }
+        match word.as_str() {
+            "AND" | "OR" | "XOR" | "NOT" | "IN" | "IS" | "CONTAINS" | "STARTS" | "ENDS" => n += 1,
+            // A new clause starts a new expression.
+            "MATCH" | "CREATE" | "MERGE" | "WITH" | "RETURN" | "UNWIND" | "WHERE" | "SET"
+            | "DELETE" | "REMOVE" | "CALL" | "UNION" => n = 0,
+            _ => {}
+        }
+        word.clear();
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            // Items of a list, map or argument list nest side by side, not in depth.
+            ',' | ';' => n = 0,
+            '+' | '-' | '*' | '/' | '%' | '^' | '=' | '<' | '>' | '.' | ':' => n += 1,
+            _ => {}
+        }
+        if n > MAX_OPERATORS {
+            return Err(syntax(
+                format!("an expression has too many operators (more than {MAX_OPERATORS})"),
+                Span::new(i, i + c.len_utf8()),
+            )
+            .with_code("UnexpectedSyntax"));
+        }
+    }
+    Ok(())
+}
+
 /// Parses a statement.
 pub fn parse(text: &str) -> PResult<Statement> {
+    // pest and the tree builder recurse once per nesting level, with large frames
+    // in debug builds: give them room even on a small thread stack. (The memory of
+    // a new segment is reserved, not touched, until needed.)
+    stacker::maybe_grow(ENTRY_RED_ZONE, ENTRY_STACK, || parse_inner(text))
+}
+
+/// Below this much free stack, a query's work moves to a fresh segment…
+pub(crate) const ENTRY_RED_ZONE: usize = 4 * 1024 * 1024;
+/// …of this size.
+pub(crate) const ENTRY_STACK: usize = 64 * 1024 * 1024;
+
+fn parse_inner(text: &str) -> PResult<Statement> {
     check_depth(text).map_err(|e| e.with_source(text))?;
+    check_prefix_runs(text).map_err(|e| e.with_source(text))?;
+    check_operator_count(text).map_err(|e| e.with_source(text))?;
     let mut pairs = CypherParser::parse(Rule::statement, text)
         .map_err(|e| pest_error(text, e).with_source(text))?;
     let stmt = pairs
@@ -241,6 +350,22 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         InputLocation::Span((s, _)) => s,
     };
     let found = found_token(text, pos);
+    // Inside `[…]` of a relationship, a bad range or detail is a relationship pattern error.
+    let in_rel_detail = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().any(|r| {
+                matches!(
+                    r,
+                    Rule::range
+                        | Rule::range_bounds
+                        | Rule::range_min
+                        | Rule::range_max
+                        | Rule::range_exact
+                )
+            }) || (positives.contains(&Rule::properties) && positives.contains(&Rule::integer))
+        }
+        ErrorVariant::CustomError { .. } => false,
+    };
     let msg = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             // Many alternatives that all start an expression read as one.
@@ -278,7 +403,15 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let end = (pos + found_len(text, pos)).min(text.len());
-    syntax(msg, Span::new(pos, end)).with_code("UnexpectedSyntax")
+    // A dash or minus that is not ASCII (often pasted from a word processor).
+    let code = match text.get(pos..).and_then(|r| r.chars().next()) {
+        Some('\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}') => {
+            "InvalidUnicodeCharacter"
+        }
+        _ if in_rel_detail => "InvalidRelationshipPattern",
+        _ => "UnexpectedSyntax",
+    };
+    syntax(msg, Span::new(pos, end)).with_code(code)
 }
 
 fn found_len(text: &str, pos: usize) -> usize {
@@ -1077,6 +1210,11 @@ pub(crate) fn expression(p: Pair<Rule>) -> PResult<Expr> {
                     if let ExprKind::Lit(Value::Float(f)) = rhs.kind {
                         return Ok(Expr::new(ExprKind::Lit(Value::Float(-f)), span));
                     }
+                    if let ExprKind::Lit(Value::Int(i)) = rhs.kind
+                        && let Some(n) = i.checked_neg()
+                    {
+                        return Ok(Expr::new(ExprKind::Lit(Value::Int(n)), span));
+                    }
                     UnOp::Neg
                 }
                 Rule::op_pos => UnOp::Pos,
@@ -1163,12 +1301,83 @@ pub(crate) fn expression(p: Pair<Rule>) -> PResult<Expr> {
                 Rule::op_pow => BinOp::Pow,
                 _ => return Err(internal(&op)),
             };
+            // `a < b < c` means `a < b AND b < c`, unless `(a < b)` is parenthesised.
+            let is_cmp = |o: BinOp| {
+                matches!(
+                    o,
+                    BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+                )
+            };
+            // The middle operand: the right side of the last comparison on the left
+            // (`a < b` alone, or the end of an already chained `a < b AND b = c`).
+            let last_cmp = |e: &Expr| -> Option<Expr> {
+                match &e.kind {
+                    ExprKind::Binary(inner, _, mid) if is_cmp(*inner) => Some((**mid).clone()),
+                    ExprKind::Binary(BinOp::And, _, r) => match &r.kind {
+                        ExprKind::Binary(inner, _, mid) if is_cmp(*inner) => Some((**mid).clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            };
+            if is_cmp(b)
+                && !parenthesised(op.as_span().get_input(), lhs.span)
+                && let Some(mid) = last_cmp(&lhs)
+            {
+                let right_span = Span::new(mid.span.start, rhs.span.end);
+                let right = Expr::new(
+                    ExprKind::Binary(b, Box::new(mid), Box::new(rhs)),
+                    right_span,
+                );
+                return Ok(Expr::new(
+                    ExprKind::Binary(BinOp::And, Box::new(lhs), Box::new(right)),
+                    span,
+                ));
+            }
             Ok(Expr::new(
                 ExprKind::Binary(b, Box::new(lhs), Box::new(rhs)),
                 span,
             ))
         })
         .parse(pairs_iter)
+}
+
+/// Whether `span` of `text` is one parenthesised group: it opens with `(` whose
+/// matching `)` is its last character.
+fn parenthesised(text: &str, span: Span) -> bool {
+    let Some(t) = text.get(span.start..span.end) else {
+        return false;
+    };
+    if !t.starts_with('(') || !t.ends_with(')') {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in t.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1 == t.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn atom(p: Pair<Rule>) -> PResult<Expr> {
@@ -1496,6 +1705,8 @@ mod tests {
             "RETURN 0x1F, 0o17, 1.5e3, .5, 'a\\'b', \"c\", $p, {`a b`: [1, null, true]}, x[1..], x[..2][0]",
             "MATCH (a) DETACH DELETE a",
             "RETURN all(x IN [1] WHERE x > 0), any(x IN [] WHERE true), none(x IN [1]), single(x IN [1] WHERE x = 1)",
+            "RETURN 1 < 2 < 3, (1 < 2) < 3, 1 = 1 <> 2, 1 < 2 = 2 <> 3",
+            "RETURN --0, - -5, -(-9223372036854775808), -(-0.0), 1 - -1",
         ] {
             round_trip(q);
         }

@@ -35,9 +35,11 @@ use crate::value::Value;
 
 type PResult<T> = Result<T, QueryError>;
 
-/// A compile-time error with its TCK detail code.
+/// A compile-time error with its TCK detail code. The openCypher TCK reports every
+/// error found before execution as a `SyntaxError` (with a detail code such as
+/// `UndefinedVariable`), so the planner's errors use that kind too.
 pub(crate) fn semantic(code: &str, msg: impl Into<String>, span: Span) -> QueryError {
-    QueryError::new(QueryErrorKind::SemanticError, msg)
+    QueryError::new(QueryErrorKind::SyntaxError, msg)
         .with_code(code)
         .at(span)
 }
@@ -49,6 +51,11 @@ pub enum VarKind {
     Rel,
     RelList,
     Path,
+    /// Certainly not a graph element (a literal, arithmetic, a comparison …).
+    Scalar,
+    /// A list literal: not a node or a relationship, but maybe a relationship list.
+    List,
+    /// Unknown.
     Value,
 }
 
@@ -137,6 +144,12 @@ pub struct Step {
     /// Relationship slots (single or list) bound earlier in the same MATCH: a new
     /// relationship must differ from all of them.
     pub uniq: Vec<usize>,
+    /// The step runs against the pattern's direction (planned from its right end),
+    /// so a variable-length list is reversed to keep the pattern's order.
+    pub reversed: bool,
+    /// The relationship variable was bound before: the step must follow it (a
+    /// relationship, or for variable length a list of them) rather than bind it.
+    pub rel_bound: bool,
 }
 
 /// A WHERE conjunct waiting for its variables: the predicate, the slots it reads,
@@ -328,6 +341,10 @@ struct Planner<'a> {
     params: &'a Params,
     slot_names: Vec<String>,
     writes: bool,
+    /// Inside a WHERE (or a comprehension's filter), where a bare pattern is a predicate.
+    in_where: usize,
+    /// Inside CREATE, where a pattern's properties may be a parameter map.
+    param_props: bool,
 }
 
 /// Plans a parsed statement against the graph's current statistics.
@@ -337,6 +354,8 @@ pub fn plan(stmt: &Statement, g: &Graph, params: &Params) -> PResult<Plan> {
         params,
         slot_names: Vec::new(),
         writes: false,
+        in_where: 0,
+        param_props: false,
     };
     let mut parts = Vec::new();
     let mut columns: Option<Vec<String>> = None;
@@ -586,9 +605,13 @@ impl Planner<'_> {
                     ops.push(Op::Unwind { expr: e, slot });
                 }
                 ClauseKind::With { proj, where_ } => {
-                    let (new_scope, _, _) = self.projection(proj, &scope, &mut ops, false)?;
+                    let (new_scope, _, _, where_scope) =
+                        self.projection(proj, &scope, &mut ops, false)?;
                     scope = new_scope;
                     if let Some(w) = where_ {
+                        // WHERE after WITH also sees the variables WITH dropped
+                        // (unless it aggregated or was DISTINCT), as ORDER BY does.
+                        let scope = &where_scope;
                         if has_aggregate(w) {
                             return Err(semantic(
                                 "InvalidAggregation",
@@ -596,7 +619,7 @@ impl Planner<'_> {
                                 w.span,
                             ));
                         }
-                        let e = self.expr(w, &scope)?;
+                        let e = self.where_expr(w, scope)?;
                         ops.push(Op::Filter(e));
                     }
                 }
@@ -608,7 +631,8 @@ impl Planner<'_> {
                             c.span,
                         ));
                     }
-                    let (new_scope, cols, slots) = self.projection(proj, &scope, &mut ops, true)?;
+                    let (new_scope, cols, slots, _) =
+                        self.projection(proj, &scope, &mut ops, true)?;
                     scope = new_scope;
                     columns = cols;
                     col_slots = slots;
@@ -667,7 +691,10 @@ impl Planner<'_> {
                     self.writes = true;
                     let mut es = Vec::new();
                     for e in exprs {
-                        if matches!(e.kind, ExprKind::Lit(_) | ExprKind::Binary(..)) {
+                        if matches!(
+                            e.kind,
+                            ExprKind::Lit(_) | ExprKind::Binary(..) | ExprKind::HasLabels(..)
+                        ) {
                             return Err(semantic(
                                 "InvalidDelete",
                                 "DELETE takes nodes, relationships or paths",
@@ -758,7 +785,7 @@ impl Planner<'_> {
                         where_: Some(w), ..
                     }) = yields
                     {
-                        let e = self.expr(w, &scope)?;
+                        let e = self.where_expr(w, &scope)?;
                         ops.push(Op::Filter(e));
                     }
                 }
@@ -836,14 +863,14 @@ impl Planner<'_> {
         scope: &Scope,
         ops: &mut Vec<Op>,
         is_return: bool,
-    ) -> PResult<(Scope, Vec<String>, Vec<usize>)> {
+    ) -> PResult<(Scope, Vec<String>, Vec<usize>, Scope)> {
         // The items: (column name, expression, span).
         let mut items: Vec<(String, Expr)> = Vec::new();
         if proj.star {
             let mut names: Vec<&String> =
                 scope.vars.keys().filter(|k| !k.starts_with(' ')).collect();
             names.sort();
-            if names.is_empty() && proj.items.is_empty() {
+            if names.is_empty() && proj.items.is_empty() && is_return {
                 return Err(semantic(
                     "NoVariablesInScope",
                     "`*` needs at least one variable in scope",
@@ -894,6 +921,12 @@ impl Planner<'_> {
         } else {
             scope.clone()
         };
+        // WITH … WHERE sees the dropped variables even after DISTINCT.
+        let mut where_scope = if aggregating {
+            Scope::default()
+        } else {
+            scope.clone()
+        };
         if !aggregating {
             let mut assigns = Vec::new();
             for (name, e) in &items {
@@ -909,6 +942,7 @@ impl Planner<'_> {
                 };
                 new_scope.vars.insert(name.clone(), (slot, kind));
                 order_scope.vars.insert(name.clone(), (slot, kind));
+                where_scope.vars.insert(name.clone(), (slot, kind));
                 col_slots.push(slot);
                 names.push(name.clone());
             }
@@ -923,19 +957,32 @@ impl Planner<'_> {
             let mut aggs: Vec<AggSpec> = Vec::new();
             let mut post = Vec::new();
             let mut agg_texts: Vec<(String, usize)> = Vec::new();
+            // Grouping keys first (by their text), so expressions around aggregates
+            // can refer to them.
+            let mut key_slots: Vec<Option<usize>> = Vec::new();
+            let mut key_texts: Vec<(String, usize)> = Vec::new();
             for (name, e) in &items {
+                if has_aggregate(e) {
+                    key_slots.push(None);
+                    continue;
+                }
+                let ex = self.expr(e, scope)?;
+                let slot = match (&e.kind, &ex) {
+                    (ExprKind::Var(v), Ex::Slot(s)) if v == name => *s,
+                    _ => self.new_slot(name),
+                };
+                keys.push((ex, slot));
+                key_slots.push(Some(slot));
+                key_texts.push((e.to_string(), slot));
+            }
+            for ((name, e), key) in items.iter().zip(key_slots) {
                 let kind = self.kind_of(e, scope);
-                if !has_aggregate(e) {
-                    let ex = self.expr(e, scope)?;
-                    let slot = match (&e.kind, &ex) {
-                        (ExprKind::Var(v), Ex::Slot(s)) if v == name => *s,
-                        _ => self.new_slot(name),
-                    };
-                    keys.push((ex, slot));
+                if let Some(slot) = key {
                     new_scope.vars.insert(name.clone(), (slot, kind));
                     col_slots.push(slot);
                 } else {
-                    let ex = self.agg_expr(e, scope, &mut aggs, &mut agg_texts)?;
+                    let ex =
+                        self.agg_expr(e, scope, scope, &key_texts, &mut aggs, &mut agg_texts)?;
                     let slot = match ex {
                         Ex::Slot(s) => s,
                         other => {
@@ -968,8 +1015,14 @@ impl Planner<'_> {
                         None if has_aggregate(&s.expr) => {
                             let mut extra = Vec::new();
                             let mut texts = agg_texts.clone();
-                            let ex =
-                                self.agg_expr(&s.expr, &order_scope, &mut extra, &mut texts)?;
+                            let ex = self.agg_expr(
+                                &s.expr,
+                                &order_scope,
+                                &Scope::default(),
+                                &key_texts,
+                                &mut extra,
+                                &mut texts,
+                            )?;
                             if !extra.is_empty() {
                                 return Err(semantic(
                                     "InvalidAggregation",
@@ -986,7 +1039,7 @@ impl Planner<'_> {
                 ops.push(Op::Sort(sort));
             }
             self.skip_limit(proj, ops)?;
-            return Ok((new_scope, names, col_slots));
+            return Ok((new_scope.clone(), names, col_slots, new_scope));
         }
         if !proj.order.is_empty() {
             let mut sort = Vec::new();
@@ -1003,7 +1056,7 @@ impl Planner<'_> {
             ops.push(Op::Sort(sort));
         }
         self.skip_limit(proj, ops)?;
-        Ok((new_scope, names, col_slots))
+        Ok((new_scope, names, col_slots, where_scope))
     }
 
     fn skip_limit(&mut self, proj: &Projection, ops: &mut Vec<Op>) -> PResult<()> {
@@ -1051,10 +1104,15 @@ impl Planner<'_> {
 
     /// Plans an expression holding aggregates: each aggregate becomes a slot filled
     /// by the Aggregate operator.
+    /// `outer` is the scope the projection reads; `keys` the grouping keys by text:
+    /// outside the aggregates, a variable may only appear inside a grouping key.
+    #[allow(clippy::too_many_arguments)]
     fn agg_expr(
         &mut self,
         e: &Expr,
         scope: &Scope,
+        outer: &Scope,
+        keys: &[(String, usize)],
         aggs: &mut Vec<AggSpec>,
         texts: &mut Vec<(String, usize)>,
     ) -> PResult<Ex> {
@@ -1070,11 +1128,27 @@ impl Planner<'_> {
             _ => {
                 // Not an aggregate: rebuild with aggregate parts replaced.
                 return self.expr_with(e, scope, &mut |p, x, sc| {
-                    if !std::ptr::eq(x, e) && has_aggregate(x) {
-                        Some(p.agg_expr(x, sc, aggs, texts))
-                    } else {
-                        None
+                    if std::ptr::eq(x, e) {
+                        return None;
                     }
+                    if has_aggregate(x) {
+                        return Some(p.agg_expr(x, sc, outer, keys, aggs, texts));
+                    }
+                    let text = x.to_string();
+                    if let Some((_, slot)) = keys.iter().find(|(t, _)| *t == text) {
+                        return Some(Ok(Ex::Slot(*slot)));
+                    }
+                    if let ExprKind::Var(v) = &x.kind
+                        && let Some(o) = outer.get(v)
+                        && sc.get(v).is_none_or(|s| s.0 == o.0)
+                    {
+                        return Some(Err(semantic(
+                            "AmbiguousAggregationExpression",
+                            format!("`{v}` is used next to an aggregate but is not a grouping key"),
+                            x.span,
+                        )));
+                    }
+                    None
                 });
             }
         };
@@ -1132,6 +1206,20 @@ impl Planner<'_> {
     fn kind_of(&self, e: &Expr, scope: &Scope) -> VarKind {
         match &e.kind {
             ExprKind::Var(v) => scope.get(v).map_or(VarKind::Value, |x| x.1),
+            ExprKind::Lit(Value::Null) => VarKind::Value,
+            ExprKind::List(_) => VarKind::List,
+            ExprKind::Lit(_)
+            | ExprKind::Map(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Unary(..)
+            | ExprKind::HasLabels(..)
+            | ExprKind::CountStar
+            | ExprKind::ListComp { .. }
+            | ExprKind::PatternComp { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::PatternPred(_)
+            | ExprKind::Exists(_)
+            | ExprKind::CountSub(_) => VarKind::Scalar,
             _ => VarKind::Value,
         }
     }
@@ -1144,12 +1232,123 @@ impl Planner<'_> {
                 e.span,
             ));
         }
-        self.expr_with(e, scope, &mut |_, _, _| None)
+        let mut ex = self.expr_with(e, scope, &mut |_, _, _| None)?;
+        self.check_constant(&ex, e.span)?;
+        self.fold(&mut ex);
+        Ok(ex)
+    }
+
+    /// Evaluates `date('…')` and `duration({…})` of literals once, here, rather
+    /// than for every row (`WHERE e.date >= date('2016-01-01')`).
+    fn fold(&self, ex: &mut Ex) {
+        match ex {
+            Ex::Binary(_, a, b) => {
+                self.fold(a);
+                self.fold(b);
+            }
+            Ex::Unary(_, a) | Ex::Prop(a, _) => self.fold(a),
+            Ex::List(items) => items.iter_mut().for_each(|x| self.fold(x)),
+            Ex::Call { name, args, .. } => {
+                args.iter_mut().for_each(|x| self.fold(x));
+                let pure = matches!(name.as_str(), "date" | "duration") && !args.is_empty();
+                if pure && args.iter().all(|a| matches!(a, Ex::Lit(_))) {
+                    let vals: Vec<Value> = args
+                        .iter()
+                        .filter_map(|a| match a {
+                            Ex::Lit(v) => Some(v.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    if let Ok(v) = functions::call(self.g, name, &vals) {
+                        *ex = Ex::Lit(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A predicate of WHERE: patterns may stand as predicates here.
+    fn where_expr(&mut self, e: &Expr, scope: &Scope) -> PResult<Ex> {
+        self.in_where += 1;
+        let r = self.expr(e, scope);
+        self.in_where -= 1;
+        r
+    }
+
+    /// An expression built only from literals is evaluated now, so a type error in
+    /// it (`NOT [1]`, `'a' % 2`) is reported before the query runs, as openCypher
+    /// requires. Only literal-only operator trees qualify: their cost is bounded by
+    /// the query's length (no function calls such as `range`).
+    fn check_constant(&self, ex: &Ex, span: Span) -> PResult<()> {
+        // `local`: slots of comprehension variables over literal lists.
+        fn literal_only(e: &Ex, local: &mut Vec<usize>) -> bool {
+            match e {
+                Ex::Lit(_) => true,
+                Ex::Slot(s) => local.contains(s),
+                Ex::List(items) => items.iter().all(|x| literal_only(x, local)),
+                Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x, local)),
+                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a, local),
+                Ex::Binary(_, a, b) | Ex::Index(a, b) => {
+                    literal_only(a, local) && literal_only(b, local)
+                }
+                Ex::Quant {
+                    slot, list, pred, ..
+                } => {
+                    if !literal_only(list, local) {
+                        return false;
+                    }
+                    local.push(*slot);
+                    pred.as_ref().is_none_or(|p| literal_only(p, local))
+                }
+                Ex::Call { name, args, .. } => {
+                    matches!(
+                        name.as_str(),
+                        "labels"
+                            | "properties"
+                            | "type"
+                            | "keys"
+                            | "length"
+                            | "nodes"
+                            | "relationships"
+                    ) && args.iter().all(|x| literal_only(x, local))
+                }
+                _ => false,
+            }
+        }
+        if matches!(ex, Ex::Lit(_)) || !literal_only(ex, &mut Vec::new()) {
+            return Ok(());
+        }
+        let opts = super::QueryOptions::default();
+        let n = self.slot_names.len();
+        let sh = super::exec::Shared::new(&opts, n, false);
+        let cx = super::exec::Ctx { g: self.g, sh: &sh };
+        match super::exec::eval(&cx, ex, &vec![Value::Null; n]) {
+            Err(crate::error::Error::Query(q)) if q.kind == QueryErrorKind::TypeError => {
+                // (A function's "bad value" is, for a literal, a bad argument type.)
+                Err(semantic("InvalidArgumentType", q.message, span))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Converts an expression; `hook` may take over any sub-expression.
     #[allow(clippy::type_complexity)]
     fn expr_with(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        hook: &mut dyn FnMut(&mut Self, &Expr, &Scope) -> Option<PResult<Ex>>,
+    ) -> PResult<Ex> {
+        stacker::maybe_grow(
+            super::exec::STACK_RED_ZONE,
+            super::exec::STACK_GROWTH,
+            || self.expr_with_inner(e, scope, hook),
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn expr_with_inner(
         &mut self,
         e: &Expr,
         scope: &Scope,
@@ -1198,7 +1397,18 @@ impl Planner<'_> {
                 }
                 Ex::Map(out)
             }
-            ExprKind::Prop(a, k) => Ex::Prop(sub(self, a)?, k.clone()),
+            ExprKind::Prop(a, k) => {
+                if let ExprKind::Var(v) = &a.kind
+                    && let Some((_, VarKind::Path)) = scope.get(v)
+                {
+                    return Err(semantic(
+                        "InvalidArgumentType",
+                        format!("a path has no properties (`{v}.{k}`)"),
+                        e.span,
+                    ));
+                }
+                Ex::Prop(sub(self, a)?, k.clone())
+            }
             ExprKind::Index(a, b) => Ex::Index(sub(self, a)?, sub(self, b)?),
             ExprKind::Slice(a, b, c) => {
                 let a = sub(self, a)?;
@@ -1240,6 +1450,53 @@ impl Planner<'_> {
             }
             ExprKind::Call { name, args, .. } => {
                 let lname = name.to_lowercase();
+                if lname == "exists"
+                    && let [arg] = args.as_slice()
+                    && matches!(arg.kind, ExprKind::PatternPred(_))
+                {
+                    self.in_where += 1;
+                    let r = self.expr_with(arg, scope, hook);
+                    self.in_where -= 1;
+                    return r;
+                }
+                // exists(n.prop): openCypher 9's test for a property.
+                if lname == "exists"
+                    && let [arg] = args.as_slice()
+                    && matches!(arg.kind, ExprKind::Prop(..))
+                {
+                    return Ok(Ex::Unary(UnOp::IsNotNull, sub(self, arg)?));
+                }
+                // Argument kinds the planner knows are checked now.
+                if let Some(arg) = args.first()
+                    && let ExprKind::Var(v) = &arg.kind
+                    && let Some((_, k)) = scope.get(v)
+                {
+                    let bad = match lname.as_str() {
+                        "length" | "nodes" | "relationships" => {
+                            matches!(k, VarKind::Node | VarKind::Rel | VarKind::Scalar)
+                        }
+                        "size" => matches!(k, VarKind::Path | VarKind::Node | VarKind::Rel),
+                        "properties" => matches!(k, VarKind::Path | VarKind::Scalar),
+                        "labels" => matches!(k, VarKind::Path | VarKind::Rel | VarKind::Scalar),
+                        _ => false,
+                    };
+                    if bad {
+                        return Err(semantic(
+                            "InvalidArgumentType",
+                            format!("{name}() cannot take `{v}`"),
+                            arg.span,
+                        ));
+                    }
+                }
+                if let Some((lo, hi)) = functions::arity(&lname)
+                    && (args.len() < lo || args.len() > hi)
+                {
+                    return Err(semantic(
+                        "InvalidNumberOfArguments",
+                        format!("{name}() takes {lo}..{hi} arguments, not {}", args.len()),
+                        e.span,
+                    ));
+                }
                 if aggregate::is_aggregate(&lname) {
                     return Err(semantic(
                         "InvalidAggregation",
@@ -1282,7 +1539,12 @@ impl Planner<'_> {
                 let mut inner = scope.clone();
                 inner.vars.insert(var.name.clone(), (slot, VarKind::Value));
                 let filter = match filter {
-                    Some(f) => Some(Box::new(self.expr_with(f, &inner, hook)?)),
+                    Some(f) => {
+                        self.in_where += 1;
+                        let r = self.expr_with(f, &inner, hook);
+                        self.in_where -= 1;
+                        Some(Box::new(r?))
+                    }
                     None => None,
                 };
                 let map = match map {
@@ -1307,7 +1569,12 @@ impl Planner<'_> {
                 let mut inner = scope.clone();
                 inner.vars.insert(var.name.clone(), (slot, VarKind::Value));
                 let pred = match pred {
-                    Some(f) => Some(Box::new(self.expr_with(f, &inner, hook)?)),
+                    Some(f) => {
+                        self.in_where += 1;
+                        let r = self.expr_with(f, &inner, hook);
+                        self.in_where -= 1;
+                        Some(Box::new(r?))
+                    }
                     None => None,
                 };
                 Ex::Quant {
@@ -1318,6 +1585,13 @@ impl Planner<'_> {
                 }
             }
             ExprKind::PatternPred(part) => {
+                if self.in_where == 0 {
+                    return Err(semantic(
+                        "UnexpectedSyntax",
+                        "a pattern is a predicate only in WHERE; use exists { … } or count { … }",
+                        e.span,
+                    ));
+                }
                 self.check_pattern_expr_vars(part, scope)?;
                 self.sub_pattern(std::slice::from_ref(part), None, scope, |_, _| {
                     Ok(SubKind::Exists)
@@ -1449,6 +1723,11 @@ impl Planner<'_> {
                 }
                 Ok(out)
             }
+            ExprKind::Param(_) if !self.param_props => Err(semantic(
+                "InvalidParameterUse",
+                "a parameter cannot give a pattern's properties here; write {key: $param}",
+                p.span,
+            )),
             _ => match self.expr(p, scope)? {
                 Ex::Lit(Value::Map(m)) => Ok(m
                     .iter()
@@ -1531,21 +1810,25 @@ impl Planner<'_> {
                     Some(v) => match scope.get(&v.name) {
                         Some((s, k)) => {
                             if bound_before.contains(&s) || rel_slots_seen.contains(&s) {
-                                if k == VarKind::Node || k == VarKind::Path {
+                                if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar)
+                                    || (k == VarKind::List && r.range.is_none())
+                                {
                                     return Err(semantic(
                                         "VariableTypeConflict",
                                         format!("`{}` is not a relationship", v.name),
                                         v.span,
                                     ));
                                 }
-                                if rel_slots_seen.contains(&s) || r.range.is_some() {
+                                if rel_slots_seen.contains(&s) {
                                     return Err(semantic(
                                         "RelationshipUniquenessViolation",
                                         format!("relationship `{}` is used twice", v.name),
                                         v.span,
                                     ));
                                 }
-                            } else if k == VarKind::Node {
+                            } else if matches!(k, VarKind::Node | VarKind::Path | VarKind::Scalar)
+                                || (k == VarKind::List && r.range.is_none())
+                            {
                                 return Err(semantic(
                                     "VariableTypeConflict",
                                     format!("`{}` is a node, not a relationship", v.name),
@@ -1603,7 +1886,7 @@ impl Planner<'_> {
             let mut cs = Vec::new();
             conjuncts(w, &mut cs);
             for c in cs {
-                let ex = self.expr(&c, scope)?;
+                let ex = self.where_expr(&c, scope)?;
                 let mut d = Vec::new();
                 deps(&ex, &mut d);
                 d.sort();
@@ -1709,6 +1992,8 @@ impl Planner<'_> {
                     rel_props: self.prop_map(&r.rel.props, scope)?,
                     range: Some((lo.unwrap_or(1), hi.unwrap_or(u64::MAX))),
                     uniq: Vec::new(),
+                    reversed: false,
+                    rel_bound: false,
                 };
                 let path = match part.path {
                     Some(p) => p,
@@ -1778,6 +2063,8 @@ impl Planner<'_> {
                     rel_props: self.prop_map(&r.rel.props, scope)?,
                     range,
                     uniq: clause_rels.clone(),
+                    reversed: !forward,
+                    rel_bound: bound.contains(&r.slot),
                 };
                 ops.push(Op::Expand(Box::new(step)));
                 clause_rels.push(r.slot);
@@ -1912,7 +2199,10 @@ impl Planner<'_> {
     }
 
     fn create_part(&mut self, part: &PatternPart, scope: &mut Scope) -> PResult<CreatePart> {
-        self.create_part_with(part, scope, None)
+        self.param_props = true;
+        let r = self.create_part_with(part, scope, None);
+        self.param_props = false;
+        r
     }
 
     /// Plans what CREATE (or MERGE, when nothing matched) makes. `preset` gives the
@@ -1985,6 +2275,15 @@ impl Planner<'_> {
         }
         let mut rel_slots = Vec::new();
         for (i, r) in part.rels.iter().enumerate() {
+            if let Some(v) = &r.var
+                && scope.get(&v.name).is_some()
+            {
+                return Err(semantic(
+                    "VariableAlreadyBound",
+                    format!("variable `{}` is already bound", v.name),
+                    v.span,
+                ));
+            }
             if r.types.len() != 1 {
                 return Err(semantic(
                     "NoSingleRelationshipType",
@@ -1992,7 +2291,7 @@ impl Planner<'_> {
                     r.span,
                 ));
             }
-            if r.dir == Dir::Both {
+            if r.dir == Dir::Both && preset.is_none() {
                 return Err(semantic(
                     "RequiresDirectedRelationship",
                     "a created relationship needs a direction",
@@ -2128,6 +2427,7 @@ impl fmt::Display for ExView<'_> {
         let names = self.names;
         let v = |e| ExView { e, names };
         match self.e {
+            Ex::Lit(Value::Date(d)) => write!(f, "date('{}')", crate::value::format_date(*d)),
             Ex::Lit(x) => write!(f, "{x}"),
             Ex::Slot(s) => write!(f, "{}", self.names.get(*s).map_or("?", |n| n.trim())),
             Ex::List(items) => {
@@ -2290,17 +2590,33 @@ impl PlanView<'_> {
                     self.check(&s.to_check)
                 )
             }
-            Op::ShortestPath { step, all, .. } => format!(
-                "{} ({})-[:{}]-({})",
-                if *all {
-                    "AllShortestPaths"
+            Op::ShortestPath { step, all, .. } => {
+                let types = if step.types.is_empty() {
+                    String::new()
                 } else {
-                    "ShortestPath (bidirectional BFS)"
-                },
-                self.n(step.from),
-                step.types.join("|"),
-                self.n(step.to)
-            ),
+                    format!(":{}", step.types.join("|"))
+                };
+                let range = match step.range {
+                    Some((lo, hi)) if hi == u64::MAX => format!("*{lo}.."),
+                    Some((lo, hi)) => format!("*{lo}..{hi}"),
+                    None => String::new(),
+                };
+                let (l, r) = match step.dir {
+                    Dir::Right => ("-", "->"),
+                    Dir::Left => ("<-", "-"),
+                    Dir::Both => ("-", "-"),
+                };
+                format!(
+                    "{} ({}){l}[{types}{range}]{r}({})",
+                    if *all {
+                        "AllShortestPaths (breadth-first)"
+                    } else {
+                        "ShortestPath (bidirectional breadth-first)"
+                    },
+                    self.n(step.from),
+                    self.n(step.to)
+                )
+            }
             Op::Filter(e) => format!("Filter {}", self.x(e)),
             Op::Optional { .. } => "Optional".to_string(),
             Op::Unwind { expr, slot } => format!("Unwind {} AS {}", self.x(expr), self.n(*slot)),
