@@ -102,7 +102,8 @@ pub fn query(g: &GlobalOpts, a: QueryArgs) -> Result<i32> {
     }
 }
 
-fn read_stdin() -> Result<String> {
+/// All of standard input, as text.
+pub(super) fn read_stdin() -> Result<String> {
     let mut s = String::new();
     std::io::stdin()
         .read_to_string(&mut s)

@@ -407,22 +407,10 @@ impl Shell {
             vec![Cell::new("nodes"), count(g.node_count())],
             vec![Cell::new("relationships"), count(g.rel_count())],
         ];
-        let mut labels: Vec<(&str, usize)> = g
-            .label_names()
-            .map(|l| (l, g.label_count(l)))
-            .filter(|&(_, n)| n > 0)
-            .collect();
-        labels.sort();
-        for (l, n) in labels {
+        for (l, n) in schema::label_counts(g) {
             rows.push(vec![Cell::new(format!("  :{l}")), count(n)]);
         }
-        let mut types: Vec<(&str, u64)> = g
-            .type_names()
-            .map(|t| (t, g.type_count(t)))
-            .filter(|&(_, n)| n > 0)
-            .collect();
-        types.sort();
-        for (t, n) in types {
+        for (t, n) in schema::type_counts(g) {
             rows.push(vec![Cell::new(format!("  [:{t}]")), count(n as usize)]);
         }
         if self.store.is_read_only() {
