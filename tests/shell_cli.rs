@@ -161,3 +161,146 @@ fn params_from_the_command_line() {
         "",
     );
 }
+
+#[test]
+fn queries_print_byte_stable_results_in_every_format() {
+    let dir = tempdir();
+    let o = dossier(
+        dir.path(),
+        &[
+            "query",
+            "CREATE (:Person {name: 'Lina shamy', born: 1990}), (:Person {name: '王小明'})",
+        ],
+        None,
+    );
+    check(
+        &o,
+        0,
+        "created 2 nodes, set 3 properties, added 2 labels\n",
+        "",
+    );
+    let q = "MATCH (p:Person) RETURN p.name AS name, p.born AS born ORDER BY name";
+    let o = dossier(dir.path(), &["query", q], None);
+    check(
+        &o,
+        0,
+        "┌────────────┬──────┐\n\
+         │ name       │ born │\n\
+         ├────────────┼──────┤\n\
+         │ Lina shamy │ 1990 │\n\
+         │ 王小明     │ null │\n\
+         └────────────┴──────┘\n\
+         2 rows\n",
+        "",
+    );
+    let o = dossier(dir.path(), &["query", "--format", "csv", q], None);
+    check(&o, 0, "name,born\nLina shamy,1990\n王小明,\n", "");
+    let o = dossier(dir.path(), &["query", "--format", "jsonl", q], None);
+    check(
+        &o,
+        0,
+        "{\"name\": \"Lina shamy\", \"born\": 1990}\n{\"name\": \"王小明\", \"born\": null}\n",
+        "",
+    );
+    // Parameters from the command line.
+    let o = dossier(
+        dir.path(),
+        &[
+            "query",
+            "--format",
+            "tsv",
+            "-p",
+            "who=Lina shamy",
+            "MATCH (p:Person {name: $who}) RETURN p.born AS born",
+        ],
+        None,
+    );
+    check(&o, 0, "born\n1990\n", "");
+}
+
+#[test]
+fn a_bad_query_exits_1_with_a_caret_and_stops_the_script() {
+    let dir = tempdir();
+    let script = "RETURN 1 AS one;\nMATCH (n)\nRETRN n;\nRETURN 2 AS two;\n";
+    let o = dossier(dir.path(), &["query", "--format", "csv"], Some(script));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o.stdout), "one\n1\n");
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("error: <stdin>:2: SyntaxError at 2:1:"),
+        "{err}"
+    );
+    assert!(err.contains("\n  RETRN n\n  ^^^^^\n"), "{err}");
+    let o = dossier(
+        dir.path(),
+        &["query", "--format", "csv", "--continue-on-error"],
+        Some(script),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o.stdout), "one\n1\ntwo\n2\n");
+}
+
+#[test]
+fn timeout_and_max_rows_stop_a_query() {
+    let dir = tempdir();
+    let o = dossier(
+        dir.path(),
+        &[
+            "query",
+            "--timeout",
+            "200",
+            "UNWIND range(1, 100000) AS x UNWIND range(1, 100000) AS y \
+             WITH x, y WHERE y > 0 RETURN count(*)",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("time limit"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = dossier(
+        dir.path(),
+        &[
+            "query",
+            "--max-rows",
+            "5",
+            "UNWIND range(1, 10) AS x RETURN x",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    assert_eq!(text(&o.stdout), "");
+}
+
+#[test]
+fn repeat_prints_the_result_once_and_timings_on_stderr() {
+    let dir = tempdir();
+    let o = dossier(
+        dir.path(),
+        &[
+            "query",
+            "--repeat",
+            "4",
+            "--format",
+            "csv",
+            "UNWIND range(1, 3) AS x RETURN x",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(text(&o.stdout), "x\n1\n2\n3\n");
+    let err = text(&o.stderr);
+    let line: serde_json::Value = match serde_json::from_str(err.trim()) {
+        Ok(v) => v,
+        Err(e) => panic!("not one JSON line: {err:?}: {e}"),
+    };
+    assert_eq!(line["runs"], 4);
+    assert_eq!(line["rows"], 3);
+    let (min, median) = (
+        line["min_ms"].as_f64().unwrap_or(-1.0),
+        line["median_ms"].as_f64().unwrap_or(-1.0),
+    );
+    assert!(0.0 <= min && min <= median, "{err}");
+}

@@ -102,7 +102,8 @@ pub fn query(g: &GlobalOpts, a: QueryArgs) -> Result<i32> {
     }
 }
 
-fn read_stdin() -> Result<String> {
+/// All of standard input, as text.
+pub(super) fn read_stdin() -> Result<String> {
     let mut s = String::new();
     std::io::stdin()
         .read_to_string(&mut s)
@@ -125,8 +126,11 @@ pub fn run_script(
         if out.error_at.is_none()
             && let Some(p) = origin
         {
-            let line = text[..piece.start].matches('\n').count() + 1;
-            out.error_at = Some(format!("{}:{line}", p.display()));
+            out.error_at = Some(format!(
+                "{}:{}",
+                p.display(),
+                scan::line_of(text, piece.start)
+            ));
         }
         if stdout.write_all(out.out.as_bytes()).is_err() {
             // The reader went away (`| head`): nothing more to say.

@@ -3,13 +3,13 @@
 //! At a terminal these open the interactive shell; with statements piped on
 //! standard input they run them like `dossier query` (no prompt, no banner).
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::GlobalOpts;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::shell::repl::{self, ReplOptions};
 use crate::shell::{Settings, Shell};
 use crate::store::Store;
@@ -45,10 +45,7 @@ pub fn repl(g: &GlobalOpts, a: ReplArgs) -> Result<i32> {
 
 fn start(store: Store, a: ReplArgs) -> Result<i32> {
     if !std::io::stdin().is_terminal() {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::io("cannot read standard input", e))?;
+        let text = super::query_cmd::read_stdin()?;
         let mut shell = Shell::new(
             store,
             Settings {

@@ -242,7 +242,7 @@ fn fit_widths(natural: &[usize], max: Option<usize>) -> Vec<usize> {
     natural.iter().map(|&w| w.min(lo.max(MIN_COLUMN))).collect()
 }
 
-/// A boxed table:
+/// A boxed table (without a header line when every column name is empty):
 ///
 /// ```text
 /// ┌──────┬─────┐
@@ -290,10 +290,13 @@ pub fn table(header: &[String], rows: &[Vec<Cell>], style: &Style) -> String {
         out
     };
     let mut out = rule("┌", "┬", "┐");
-    out.push_str(&line(
-        header.into_iter().map(|h| (h, false, Some("1"))).collect(),
-    ));
-    out.push_str(&rule("├", "┼", "┤"));
+    // A table whose column names are all empty (a list of pairs) has no header.
+    if header.iter().any(|h| !h.is_empty()) {
+        out.push_str(&line(
+            header.into_iter().map(|h| (h, false, Some("1"))).collect(),
+        ));
+        out.push_str(&rule("├", "┼", "┤"));
+    }
     for row in rows {
         let cells = (0..widths.len())
             .map(|i| match row.get(i) {

@@ -13,7 +13,11 @@ use crate::value::{Map, Value, json::parse_duration, parse_date};
 /// Parses a parameter value (see the module documentation).
 pub fn parse_param(text: &str) -> Result<Value> {
     let t = text.trim();
-    let mut p = Reader { s: t, at: 0 };
+    let mut p = Reader {
+        s: t,
+        at: 0,
+        depth: 0,
+    };
     match p.value() {
         Ok(v) if p.rest().trim().is_empty() => Ok(v),
         result => {
@@ -61,7 +65,12 @@ pub fn split_assignment(text: &str) -> Result<(&str, &str)> {
 struct Reader<'a> {
     s: &'a str,
     at: usize,
+    /// Lists and maps open around the cursor: bounded so deep input cannot
+    /// overflow the stack.
+    depth: usize,
 }
+
+const MAX_DEPTH: usize = 64;
 
 impl Reader<'_> {
     fn rest(&self) -> &str {
@@ -99,6 +108,17 @@ impl Reader<'_> {
     }
 
     fn value(&mut self) -> Result<Value, String> {
+        self.depth += 1;
+        let v = if self.depth > MAX_DEPTH {
+            Err(format!("lists and maps nest deeper than {MAX_DEPTH}"))
+        } else {
+            self.value_inner()
+        };
+        self.depth -= 1;
+        v
+    }
+
+    fn value_inner(&mut self) -> Result<Value, String> {
         self.skip_space();
         let r = self.rest();
         let c = r.chars().next().ok_or("expected a value")?;
@@ -299,6 +319,11 @@ mod tests {
         for bad in ["'open", "[1, 2", "{a 1}", "[1] x", "date('12/12/2016')"] {
             assert!(parse_param(bad).is_err(), "{bad:?} must be refused");
         }
+        // Deep nesting is refused, not a stack overflow.
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert!(parse_param(&deep).is_err());
+        let ok = "[".repeat(10) + &"]".repeat(10);
+        assert!(parse_param(&ok).is_ok());
     }
 
     #[test]

@@ -167,7 +167,11 @@ impl Shell {
                 if let Some(p) = origin
                     && o.error_at.is_none()
                 {
-                    o.error_at = Some(format!("{}:{}", p.display(), line_of(text, piece.start)));
+                    o.error_at = Some(format!(
+                        "{}:{}",
+                        p.display(),
+                        scan::line_of(text, piece.start)
+                    ));
                 }
                 o.error = Some(e);
                 return;
@@ -270,18 +274,20 @@ impl Shell {
                 if paths.is_empty() {
                     return Err(Error::Input("usage: :ingest PATH…".into()));
                 }
-                let (n0, r0) = self.counts();
-                let code = crate::cli::ingest_cmd::ingest_paths(&mut self.store, &paths)?;
-                let (n1, r1) = self.counts();
+                let opts = crate::ingest::Options {
+                    progress: self.settings.interactive,
+                    ..crate::ingest::Options::default()
+                };
+                // A file that fails is reported and the others still go in.
+                let mut failures = Vec::new();
+                let summary = crate::ingest::ingest(&mut self.store, &paths, &opts, &mut |f| {
+                    failures.push(f.to_string())
+                })?;
+                let (n, r) = self.counts();
                 out.push_str(&format!(
-                    "ingested: {} nodes, {} relationships added (now {n1} nodes, {r1} relationships)\n",
-                    n1.saturating_sub(n0),
-                    r1.saturating_sub(r0)
+                    "ingested {summary} (the store now holds {n} nodes, {r} relationships)\n"
                 ));
-                if code != 0 {
-                    o.notes
-                        .push("some files could not be ingested (see above)".into());
-                }
+                o.notes.extend(failures);
             }
             "source" => {
                 let path = single_word(arg, "usage: :source FILE")?;
@@ -310,7 +316,7 @@ impl Shell {
                     self.settings.format = arg.parse()?;
                 }
             }
-            "timing" => match on_off(arg, self.settings.timing)? {
+            "timing" => match on_off(arg)? {
                 Some(v) => self.settings.timing = v,
                 None => out.push_str(&format!(
                     "timing: {}\n",
@@ -398,43 +404,20 @@ impl Shell {
                         .map_or("in memory".to_string(), |p| p.display().to_string()),
                 ),
             ],
-            vec![Cell::new("nodes"), Cell::new(g.node_count().to_string())],
-            vec![
-                Cell::new("relationships"),
-                Cell::new(g.rel_count().to_string()),
-            ],
+            vec![Cell::new("nodes"), count(g.node_count())],
+            vec![Cell::new("relationships"), count(g.rel_count())],
         ];
-        let mut labels: Vec<(&str, usize)> = g
-            .label_names()
-            .map(|l| (l, g.label_count(l)))
-            .filter(|&(_, n)| n > 0)
-            .collect();
-        labels.sort();
-        for (l, n) in labels {
-            rows.push(vec![Cell::new(format!("  :{l}")), Cell::new(n.to_string())]);
+        for (l, n) in schema::label_counts(g) {
+            rows.push(vec![Cell::new(format!("  :{l}")), count(n)]);
         }
-        let mut types: Vec<(&str, u64)> = g
-            .type_names()
-            .map(|t| (t, g.type_count(t)))
-            .filter(|&(_, n)| n > 0)
-            .collect();
-        types.sort();
-        for (t, n) in types {
-            rows.push(vec![
-                Cell::new(format!("  [:{t}]")),
-                Cell::new(n.to_string()),
-            ]);
+        for (t, n) in schema::type_counts(g) {
+            rows.push(vec![Cell::new(format!("  [:{t}]")), count(n as usize)]);
         }
         if self.store.is_read_only() {
             rows.push(vec![Cell::new("mode"), Cell::new("read-only")]);
         }
+        // A two-column list reads better without a header: empty names draw none.
         format::table(&["".to_string(), "".to_string()], &rows, &self.style())
-            .lines()
-            // Drop the empty header: a two-column list reads better without one.
-            .enumerate()
-            .filter(|(i, _)| !(1..=2).contains(i))
-            .map(|(_, l)| format!("{l}\n"))
-            .collect()
     }
 
     fn params_text(&self) -> String {
@@ -488,17 +471,17 @@ impl Shell {
     }
 }
 
-/// The 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// A right-aligned number cell.
+fn count(n: usize) -> Cell {
+    Cell {
+        text: n.to_string(),
+        right: true,
+        dim: false,
+    }
 }
 
 /// `on`/`off` (or `true`/`false`); `None` when empty (show the setting).
-fn on_off(arg: &str, _current: bool) -> Result<Option<bool>> {
+fn on_off(arg: &str) -> Result<Option<bool>> {
     match arg.to_ascii_lowercase().as_str() {
         "" => Ok(None),
         "on" | "true" | "yes" | "1" => Ok(Some(true)),

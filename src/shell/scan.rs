@@ -207,6 +207,15 @@ pub fn split(text: &str) -> Vec<Piece<'_>> {
     out
 }
 
+/// The 1-based line of byte `offset` in `text` (for `FILE:LINE` in errors).
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// Whether `text` holds anything besides space and comments.
 fn has_code(text: &str) -> bool {
     tokens(text)

@@ -44,13 +44,7 @@ impl SchemaNames {
 pub fn report(g: &Graph, style: &Style) -> String {
     let mut out = String::new();
 
-    let mut labels: Vec<(&str, usize)> = g
-        .label_names()
-        .map(|l| (l, g.label_count(l)))
-        .filter(|&(_, n)| n > 0)
-        .collect();
-    labels.sort();
-    let rows: Vec<Vec<Cell>> = labels
+    let rows: Vec<Vec<Cell>> = label_counts(g)
         .iter()
         .map(|&(l, n)| {
             let example = g
@@ -95,13 +89,7 @@ pub fn report(g: &Graph, style: &Style) -> String {
             .entry(format!("{}-[:{t}]->{}", lab(s), lab(e)))
             .or_default() += 1;
     }
-    let mut types: Vec<(&str, u64)> = g
-        .type_names()
-        .map(|t| (t, g.type_count(t)))
-        .filter(|&(_, n)| n > 0)
-        .collect();
-    types.sort();
-    let rows: Vec<Vec<Cell>> = types
+    let rows: Vec<Vec<Cell>> = type_counts(g)
         .iter()
         .map(|&(t, n)| {
             // The most common pattern, ties broken by name so output is stable.
@@ -163,6 +151,28 @@ pub fn report(g: &Graph, style: &Style) -> String {
         ));
     }
     out
+}
+
+/// Labels in use with their node counts, by name.
+pub fn label_counts(g: &Graph) -> Vec<(&str, usize)> {
+    let mut v: Vec<(&str, usize)> = g
+        .label_names()
+        .map(|l| (l, g.label_count(l)))
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    v.sort();
+    v
+}
+
+/// Relationship types in use with their counts, by name.
+pub fn type_counts(g: &Graph) -> Vec<(&str, u64)> {
+    let mut v: Vec<(&str, u64)> = g
+        .type_names()
+        .map(|t| (t, g.type_count(t)))
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    v.sort();
+    v
 }
 
 fn header(names: &[&str]) -> Vec<String> {
