@@ -237,9 +237,7 @@ pub fn stream(
     row: &mut Row,
     sink: &mut dyn FnMut(&mut Row) -> Result<bool>,
 ) -> Result<bool> {
-    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-        stream_inner(cx, ops, row, sink)
-    })
+    guarded(|| stream_inner(cx, ops, row, sink))
 }
 
 fn stream_inner(
@@ -1489,13 +1487,32 @@ fn regex_match(s: &str, pat: &str) -> Result<bool> {
 /// Evaluates an expression for a row.
 pub fn eval(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
     // Deep expressions get more stack instead of overflowing it.
-    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || eval_inner(cx, e, row))
+    guarded(|| eval_inner(cx, e, row))
 }
 
 /// Below this much free stack, recursive walks move to a fresh segment…
-pub(crate) const STACK_RED_ZONE: usize = 64 * 1024;
+pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
 /// …of this size.
-pub(crate) const STACK_GROWTH: usize = 2 * 1024 * 1024;
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+thread_local! {
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs one level of a recursive walk. Every 16 levels it checks the stack and
+/// grows it if needed; shallow walks (nearly all) never pay for the check, which
+/// on some threads (a main thread with a large heap) costs milliseconds.
+pub(crate) fn guarded<R>(f: impl FnOnce() -> R) -> R {
+    let d = DEPTH.with(|c| c.get());
+    DEPTH.with(|c| c.set(d + 1));
+    let r = if d > 0 && d.is_multiple_of(16) {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, f)
+    } else {
+        f()
+    };
+    DEPTH.with(|c| c.set(d));
+    r
+}
 
 fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
     Ok(match e {

@@ -111,9 +111,13 @@ pub fn execute(
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
     // Planning and execution recurse over the (bounded) depth of the query.
-    stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+    if parser::needs_big_stack(text) {
+        stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+            execute_inner(store, text, params, opts)
+        })
+    } else {
         execute_inner(store, text, params, opts)
-    })
+    }
 }
 
 fn execute_inner(
@@ -176,9 +180,13 @@ pub fn query_graph(
     params: &Params,
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
-    stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+    if parser::needs_big_stack(text) {
+        stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
+            query_graph_inner(g, text, params, opts)
+        })
+    } else {
         query_graph_inner(g, text, params, opts)
-    })
+    }
 }
 
 fn query_graph_inner(

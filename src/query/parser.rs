@@ -196,7 +196,43 @@ pub fn parse(text: &str) -> PResult<Statement> {
     // pest and the tree builder recurse once per nesting level, with large frames
     // in debug builds: give them room even on a small thread stack. (The memory of
     // a new segment is reserved, not touched, until needed.)
-    stacker::maybe_grow(ENTRY_RED_ZONE, ENTRY_STACK, || parse_inner(text))
+    if needs_big_stack(text) {
+        stacker::maybe_grow(ENTRY_RED_ZONE, ENTRY_STACK, || parse_inner(text))
+    } else {
+        parse_inner(text)
+    }
+}
+
+/// Whether a query is deep or long enough to need more stack than a thread
+/// promises. Most queries are not, and skip the (cheap but not free) stack checks.
+pub(crate) fn needs_big_stack(text: &str) -> bool {
+    if text.len() > 1024 {
+        return true;
+    }
+    let mut depth = 0usize;
+    let mut ops = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > 16 {
+                    return true;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'=' | b'<' | b'>' | b'.' | b':' => ops += 1,
+            _ => {}
+        }
+    }
+    let words = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| {
+            ["not", "and", "or", "xor", "in", "is"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
+        .count();
+    ops + words > 32
 }
 
 /// Below this much free stack, a query's work moves to a fresh segment…

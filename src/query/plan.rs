@@ -1340,11 +1340,7 @@ impl Planner<'_> {
         scope: &Scope,
         hook: &mut dyn FnMut(&mut Self, &Expr, &Scope) -> Option<PResult<Ex>>,
     ) -> PResult<Ex> {
-        stacker::maybe_grow(
-            super::exec::STACK_RED_ZONE,
-            super::exec::STACK_GROWTH,
-            || self.expr_with_inner(e, scope, hook),
-        )
+        super::exec::guarded(|| self.expr_with_inner(e, scope, hook))
     }
 
     #[allow(clippy::type_complexity)]
