@@ -126,8 +126,6 @@ fn hostile_import_files_fail_cleanly() {
 }
 
 #[test]
-#[ignore = "needs `dossier query -f`, wired on the repl branch (passes with it merged); \
-            export_formats::the_create_script_loads_back_in_process covers the script meanwhile"]
 fn the_create_script_loads_back_as_the_same_graph() {
     for name in ["news", "hostile"] {
         let dir = tmp();
