@@ -229,8 +229,25 @@ impl Shell {
     fn show(&self, result: &QueryResult, o: &mut Output) {
         let g = self.store.graph();
         let fmt = self.settings.format;
-        o.out
-            .push_str(&format::write_result(g, result, fmt, &self.style()));
+        // EXPLAIN answers with its plan and no rows: print the plan tree, not an
+        // empty one-column table. PROFILE answers with rows and a plan: both.
+        let explain_only = result.plan.is_some()
+            && result.rows.is_empty()
+            && result.columns.len() == 1
+            && result.columns[0] == "plan";
+        if !explain_only {
+            o.out
+                .push_str(&format::write_result(g, result, fmt, &self.style()));
+        }
+        if let Some(plan) = &result.plan {
+            o.out.push_str(plan);
+            if !plan.ends_with('\n') {
+                o.out.push('\n');
+            }
+            if explain_only {
+                return;
+            }
+        }
         let footer = format::footer(result, self.settings.timing);
         if self.settings.interactive || fmt == Format::Table {
             let footer = if self.settings.color {
