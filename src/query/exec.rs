@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Months, NaiveDate};
 use petgraph::Direction;
+use rustc_hash::FxHashMap;
 
 use super::QueryOptions;
 use super::ast::{BinOp, Dir, Quant, UnOp};
@@ -247,6 +248,10 @@ fn stream_inner(
     sink: &mut dyn FnMut(&mut Row) -> Result<bool>,
 ) -> Result<bool> {
     let Some((op, rest)) = ops.split_first() else {
+        // Rows that go straight to the final step (a count, the result) may come
+        // from a loop that never starts another operator (the inner UNWIND of
+        // `UNWIND .. UNWIND .. RETURN count(*)`), so count them here too.
+        cx.sh.tick()?;
         return sink(row);
     };
     cx.sh.tick()?;
@@ -976,6 +981,40 @@ struct AggState<'p> {
     aggs: &'p [AggSpec],
     index: HashMap<Key, usize>,
     groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)>,
+    /// When every grouping key reads just one slot (`p`, `p.name`, ...), the slot
+    /// and, for each node or relationship seen there, the group its rows went to.
+    /// The key is then a function of that entity (the graph does not change while
+    /// rows are grouped), so later rows of the same entity skip evaluating and
+    /// hashing the key. Entities with equal keys (two people with one name) still
+    /// share one group: the group is found by its key the first time.
+    by_entity: Option<(usize, FxHashMap<Entity, usize>)>,
+}
+
+/// A node or relationship id, as a cheap grouping shortcut.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Entity {
+    Node(NodeId),
+    Rel(RelId),
+}
+
+/// The one slot every grouping key reads, if there is one (`p` or `p.k` only).
+fn single_key_slot(keys: &[(Ex, usize)]) -> Option<usize> {
+    let mut slot = None;
+    for (e, _) in keys {
+        let s = match e {
+            Ex::Slot(s) => *s,
+            Ex::Prop(a, _) => match &**a {
+                Ex::Slot(s) => *s,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if slot.is_some_and(|x| x != s) {
+            return None;
+        }
+        slot = Some(s);
+    }
+    slot
 }
 
 impl<'p> AggState<'p> {
@@ -985,6 +1024,7 @@ impl<'p> AggState<'p> {
             aggs,
             index: HashMap::new(),
             groups: Vec::new(),
+            by_entity: single_key_slot(keys).map(|s| (s, FxHashMap::default())),
         }
     }
 
@@ -999,18 +1039,26 @@ impl<'p> AggState<'p> {
     }
 
     fn add(&mut self, cx: &Ctx, row: &[Value]) -> Result<()> {
-        let mut k = Vec::with_capacity(self.keys.len());
-        for (e, _) in self.keys {
-            k.push(eval(cx, e, row)?);
-        }
-        let key = Key(k);
-        let gi = match self.index.get(&key) {
-            Some(gi) => *gi,
+        let ent = self
+            .by_entity
+            .as_ref()
+            .and_then(|(s, _)| match row.get(*s) {
+                Some(Value::Node(n)) => Some(Entity::Node(*n)),
+                Some(Value::Rel(r)) => Some(Entity::Rel(*r)),
+                _ => None,
+            });
+        let cached = match (&self.by_entity, ent) {
+            (Some((_, m)), Some(e)) => m.get(&e).copied(),
+            _ => None,
+        };
+        let gi = match cached {
+            Some(gi) => gi,
             None => {
-                let accs = self.accumulators()?;
-                self.groups.push((key.0.clone(), accs));
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
+                let gi = self.group_of(cx, row)?;
+                if let (Some((_, m)), Some(e)) = (&mut self.by_entity, ent) {
+                    m.insert(e, gi);
+                }
+                gi
             }
         };
         for (a, accu) in self.aggs.iter().zip(self.groups[gi].1.iter_mut()) {
@@ -1021,6 +1069,24 @@ impl<'p> AggState<'p> {
             accu.update(v)?;
         }
         Ok(())
+    }
+
+    /// The index of the row's group, found (or made) by evaluating its key.
+    fn group_of(&mut self, cx: &Ctx, row: &[Value]) -> Result<usize> {
+        let mut k = Vec::with_capacity(self.keys.len());
+        for (e, _) in self.keys {
+            k.push(eval(cx, e, row)?);
+        }
+        let key = Key(k);
+        Ok(match self.index.get(&key) {
+            Some(gi) => *gi,
+            None => {
+                let accs = self.accumulators()?;
+                self.groups.push((key.0.clone(), accs));
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        })
     }
 
     fn finish(mut self, nslots: usize) -> Result<Vec<Row>> {
@@ -1937,11 +2003,45 @@ fn binary(cx: &Ctx, op: BinOp, a: &Ex, b: &Ex, row: &[Value]) -> Result<Value> {
                 _ => Value::Null,
             });
         }
+        BinOp::StartsWith | BinOp::EndsWith | BinOp::Contains => {
+            // Test strings where they lie (a property, a literal) instead of
+            // cloning them; anything else takes the general path below.
+            if let (Some(x), Some(y)) = (borrowed_str(cx, a, row), borrowed_str(cx, b, row)) {
+                return Ok(Value::Bool(match op {
+                    BinOp::StartsWith => x.starts_with(y),
+                    BinOp::EndsWith => x.ends_with(y),
+                    _ => memchr::memmem::find(x.as_bytes(), y.as_bytes()).is_some(),
+                }));
+            }
+        }
         _ => {}
     }
     let l = eval(cx, a, row)?;
     let r = eval(cx, b, row)?;
     binary_values(op, l, r)
+}
+
+/// The string `e` evaluates to, borrowed, when it is a literal, a slot or a
+/// property of a node or relationship in a slot and holds a string; `None`
+/// otherwise (the caller then evaluates `e` normally).
+fn borrowed_str<'a>(cx: &Ctx<'a, '_>, e: &'a Ex, row: &'a [Value]) -> Option<&'a str> {
+    let v = match e {
+        Ex::Lit(v) => v,
+        Ex::Slot(s) => row.get(*s)?,
+        Ex::Prop(a, k) => match &**a {
+            Ex::Slot(s) => match row.get(*s)? {
+                Value::Node(n) => cx.g.node_prop(*n, k)?,
+                Value::Rel(r) => cx.g.rel_prop(*r, k)?,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// Applies a non-boolean binary operator to two values.
