@@ -14,6 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::{Duration, Instant};
 
@@ -86,10 +87,56 @@ impl<'o> Shared<'o> {
     }
 }
 
-/// What the executor reads with.
+/// What the executor reads with. One `Ctx` serves a stretch of work during which
+/// the graph does not change (a streaming stage, one row of a write).
 pub struct Ctx<'a, 'o> {
     pub g: &'a Graph,
     pub sh: &'a Shared<'o>,
+    labels: RefCell<LabelBits>,
+}
+
+impl<'a, 'o> Ctx<'a, 'o> {
+    pub fn new(g: &'a Graph, sh: &'a Shared<'o>) -> Ctx<'a, 'o> {
+        Ctx {
+            g,
+            sh,
+            labels: RefCell::new(LabelBits::default()),
+        }
+    }
+
+    /// A bitmap of the nodes carrying `label`, once checks for that label have
+    /// been resolved often enough (relative to how many nodes carry it) that
+    /// building it costs less than reading each candidate node's labels: testing
+    /// a bit in a small array avoids two cache misses per row on a large graph.
+    fn label_bits(&self, label: Sym, name: &str) -> Option<Rc<Vec<u64>>> {
+        let mut lb = self.labels.borrow_mut();
+        if let Some(b) = lb.built.get(&label) {
+            return Some(b.clone());
+        }
+        let uses = lb.uses.entry(label).or_insert(0);
+        *uses += 1;
+        let uses = *uses as usize;
+        if uses < 64 || uses.saturating_mul(64) < self.g.label_count(name) {
+            return None;
+        }
+        let words = (self.g.next_node_id().0 as usize).div_ceil(64);
+        let mut bits = vec![0u64; words];
+        for id in self.g.nodes_with_label(name) {
+            if let Some(w) = bits.get_mut((id.0 / 64) as usize) {
+                *w |= 1 << (id.0 % 64);
+            }
+        }
+        let bits = Rc::new(bits);
+        lb.built.insert(label, bits.clone());
+        Some(bits)
+    }
+}
+
+/// Label bitmaps built so far for one [`Ctx`], and how often each label was asked for.
+#[derive(Default)]
+struct LabelBits {
+    uses: FxHashMap<Sym, u32>,
+    built: FxHashMap<Sym, Rc<Vec<u64>>>,
 }
 
 /// Graph access for a pipeline: read-only, or inside a write transaction.
@@ -141,7 +188,7 @@ pub fn run(
             } else {
                 None
             };
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             if let Some(op @ Op::Aggregate { keys, aggs }) = ops.get(j) {
                 // Aggregate as rows stream out: no need to hold them all.
                 let start = Instant::now();
@@ -203,7 +250,7 @@ fn too_many_rows(m: usize) -> Error {
 
 /// The number of rows a stage ending before `ops[j]` needs, when SKIP/LIMIT follow.
 fn stage_cap(ops: &[Op], j: usize, g: &Graph, sh: &Shared) -> Result<Option<usize>> {
-    let cx = Ctx { g, sh };
+    let cx = Ctx::new(g, sh);
     let empty: Row = Vec::new();
     match (ops.get(j), ops.get(j + 1)) {
         (Some(Op::Limit(l)), _) => Ok(Some(count_arg(&cx, l, &empty)?)),
@@ -634,13 +681,20 @@ struct Check {
     impossible: bool,
     labels: Vec<Sym>,
     props: Vec<(Option<Sym>, Value)>,
+    /// Membership bitmaps for `labels`, used only when there is one for each.
+    bits: Vec<Rc<Vec<u64>>>,
 }
 
 fn resolve_check(cx: &Ctx, c: &NodeCheck, row: &[Value]) -> Result<Check> {
     let mut out = resolve_props(cx, &c.props, row)?;
     for l in &c.labels {
         match cx.g.label_id(l) {
-            Some(s) => out.labels.push(s),
+            Some(s) => {
+                out.labels.push(s);
+                if let Some(b) = cx.label_bits(s, l) {
+                    out.bits.push(b);
+                }
+            }
             None => out.impossible = true,
         }
     }
@@ -652,6 +706,7 @@ fn resolve_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Chec
         impossible: false,
         labels: Vec::new(),
         props: Vec::new(),
+        bits: Vec::new(),
     };
     for (k, e) in props {
         let v = eval(cx, e, row)?;
@@ -670,6 +725,14 @@ impl Check {
         }
         if self.labels.is_empty() && self.props.is_empty() {
             return true;
+        }
+        if self.props.is_empty() && self.bits.len() == self.labels.len() {
+            // Bitmaps are built from the label index, so a set bit means the node exists.
+            let (w, b) = ((id.0 / 64) as usize, id.0 % 64);
+            return self
+                .bits
+                .iter()
+                .all(|bits| bits.get(w).is_some_and(|x| x & (1 << b) != 0));
         }
         let Some(n) = g.node(id) else { return false };
         self.labels.iter().all(|l| n.labels.contains(l))
@@ -1123,7 +1186,7 @@ fn collect_op(
     let op = &ops[i];
     match op {
         Op::Aggregate { keys, aggs } => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let mut st = AggState::new(keys, aggs);
             for row in &rows {
                 sh.tick()?;
@@ -1143,7 +1206,7 @@ fn collect_op(
             Ok((out, 1))
         }
         Op::Sort(keys) => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
             for (n, r) in rows.into_iter().enumerate() {
                 sh.tick()?;
@@ -1179,12 +1242,12 @@ fn collect_op(
             Ok((keyed.into_iter().map(|(_, _, r)| r).collect(), 1))
         }
         Op::Skip(e) => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let n = count_arg(&cx, e, &empty)?;
             Ok((rows.into_iter().skip(n).collect(), 1))
         }
         Op::Limit(e) => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let n = count_arg(&cx, e, &empty)?;
             Ok((rows.into_iter().take(n).collect(), 1))
         }
@@ -1218,7 +1281,7 @@ fn collect_op(
             let mut nodes = Vec::new();
             let mut rels = Vec::new();
             {
-                let cx = Ctx { g: txn.graph(), sh };
+                let cx = Ctx::new(txn.graph(), sh);
                 for r in &rows {
                     for e in exprs {
                         match eval(&cx, e, r)? {
@@ -1278,7 +1341,7 @@ fn collect_op(
             for mut r in rows {
                 let mut found: Vec<Row> = Vec::new();
                 {
-                    let cx = Ctx { g: txn.graph(), sh };
+                    let cx = Ctx::new(txn.graph(), sh);
                     let mut sink = |row: &mut Row| -> Result<bool> {
                         found.push(row.clone());
                         Ok(true)
@@ -1287,7 +1350,7 @@ fn collect_op(
                 }
                 if found.is_empty() {
                     // MERGE on a null property could never match what it creates.
-                    let cx = Ctx { g: txn.graph(), sh };
+                    let cx = Ctx::new(txn.graph(), sh);
                     let props = create
                         .nodes
                         .iter()
@@ -1346,7 +1409,7 @@ fn eval_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Vec<(St
 fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Result<()> {
     for (slot, labels, props) in &p.nodes {
         let vals = {
-            let cx = Ctx { g: txn.graph(), sh };
+            let cx = Ctx::new(txn.graph(), sh);
             eval_props(&cx, props, row)?
         };
         let ls: Vec<&str> = labels.iter().map(String::as_str).collect();
@@ -1355,7 +1418,7 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
     }
     for (slot, start, end, ty, props) in &p.rels {
         let vals = {
-            let cx = Ctx { g: txn.graph(), sh };
+            let cx = Ctx::new(txn.graph(), sh);
             eval_props(&cx, props, row)?
         };
         let (Value::Node(a), Value::Node(b)) = (&row[*start], &row[*end]) else {
@@ -1454,7 +1517,7 @@ fn as_map(g: &Graph, v: Value) -> Result<Option<Map>> {
 fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Result<()> {
     for it in items {
         let ev = |txn: &Txn, e: &Ex| -> Result<Value> {
-            let cx = Ctx { g: txn.graph(), sh };
+            let cx = Ctx::new(txn.graph(), sh);
             eval(&cx, e, row)
         };
         match it {
