@@ -93,6 +93,10 @@ pub struct Ctx<'a, 'o> {
     pub g: &'a Graph,
     pub sh: &'a Shared<'o>,
     labels: RefCell<LabelBits>,
+    /// Property key ids by the address of the key's name in the plan.
+    keys: RefCell<KeyIds>,
+    /// The substring searcher of the last CONTAINS.
+    finder: RefCell<Option<memchr::memmem::Finder<'static>>>,
 }
 
 impl<'a, 'o> Ctx<'a, 'o> {
@@ -101,7 +105,49 @@ impl<'a, 'o> Ctx<'a, 'o> {
             g,
             sh,
             labels: RefCell::new(LabelBits::default()),
+            keys: RefCell::new(FxHashMap::default()),
+            finder: RefCell::new(None),
         }
+    }
+
+    /// Whether `needle` occurs in `hay`. The searcher for the last needle is kept:
+    /// a CONTAINS over many rows nearly always has one needle, and preparing the
+    /// searcher costs about as much as a search through a short text.
+    fn contains(&self, hay: &str, needle: &str) -> bool {
+        let mut f = self.finder.borrow_mut();
+        match &*f {
+            Some(fi) if fi.needle() == needle.as_bytes() => {}
+            _ => *f = Some(memchr::memmem::Finder::new(needle.as_bytes()).into_owned()),
+        }
+        f.as_ref()
+            .is_some_and(|fi| fi.find(hay.as_bytes()).is_some())
+    }
+
+    /// A node's property, the key's interned id looked up once per planned name
+    /// (by the name's address in the plan, which outlives this `Ctx`) rather than
+    /// hashed as a string on every row.
+    fn node_prop(&self, n: NodeId, k: &String) -> Option<&'a Value> {
+        let sym = self.key_sym(k)?;
+        self.g.node(n)?.props.get(sym)
+    }
+
+    /// A relationship's property, like [`Ctx::node_prop`].
+    fn rel_prop(&self, r: RelId, k: &String) -> Option<&'a Value> {
+        let sym = self.key_sym(k)?;
+        self.g.rel(r)?.props.get(sym)
+    }
+
+    fn key_sym(&self, k: &String) -> Option<Sym> {
+        let addr = k as *const String as usize;
+        // The name is compared too, so a reused address can never give a wrong id.
+        if let Some((name, s)) = self.keys.borrow().get(&addr)
+            && **name == **k
+        {
+            return *s;
+        }
+        let s = self.g.key_id(k);
+        self.keys.borrow_mut().insert(addr, (k.as_str().into(), s));
+        s
     }
 
     /// A bitmap of the nodes carrying `label`, once checks for that label have
@@ -131,6 +177,10 @@ impl<'a, 'o> Ctx<'a, 'o> {
         Some(bits)
     }
 }
+
+/// Property key ids by the address of the name in the plan, with the name itself
+/// (checked on every hit).
+type KeyIds = FxHashMap<usize, (Box<str>, Option<Sym>)>;
 
 /// Label bitmaps built so far for one [`Ctx`], and how often each label was asked for.
 #[derive(Default)]
@@ -1666,10 +1716,10 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             if let Ex::Slot(s) = &**a {
                 match row.get(*s) {
                     Some(Value::Node(n)) => {
-                        return Ok(cx.g.node_prop(*n, k).cloned().unwrap_or(Value::Null));
+                        return Ok(cx.node_prop(*n, k).cloned().unwrap_or(Value::Null));
                     }
                     Some(Value::Rel(r)) => {
-                        return Ok(cx.g.rel_prop(*r, k).cloned().unwrap_or(Value::Null));
+                        return Ok(cx.rel_prop(*r, k).cloned().unwrap_or(Value::Null));
                     }
                     _ => {}
                 }
@@ -2073,7 +2123,7 @@ fn binary(cx: &Ctx, op: BinOp, a: &Ex, b: &Ex, row: &[Value]) -> Result<Value> {
                 return Ok(Value::Bool(match op {
                     BinOp::StartsWith => x.starts_with(y),
                     BinOp::EndsWith => x.ends_with(y),
-                    _ => memchr::memmem::find(x.as_bytes(), y.as_bytes()).is_some(),
+                    _ => cx.contains(x, y),
                 }));
             }
         }
@@ -2093,8 +2143,8 @@ fn borrowed_str<'a>(cx: &Ctx<'a, '_>, e: &'a Ex, row: &'a [Value]) -> Option<&'a
         Ex::Slot(s) => row.get(*s)?,
         Ex::Prop(a, k) => match &**a {
             Ex::Slot(s) => match row.get(*s)? {
-                Value::Node(n) => cx.g.node_prop(*n, k)?,
-                Value::Rel(r) => cx.g.rel_prop(*r, k)?,
+                Value::Node(n) => cx.node_prop(*n, k)?,
+                Value::Rel(r) => cx.rel_prop(*r, k)?,
                 _ => return None,
             },
             _ => return None,
