@@ -263,6 +263,38 @@ fn unbounded_variable_length_query_can_be_cancelled() {
     );
 }
 
+/// Rows that flow straight into the final count (nested UNWINDs: the inner loop
+/// never starts another operator) still notice the deadline. Each query runs on a
+/// thread and the test fails if no answer comes within a generous bound (a
+/// behaviour check, not a timing one). The second query has fewer outer rows than
+/// the executor's check interval, so only a check on the streamed rows themselves
+/// can stop it before it has counted 200 million rows.
+#[test]
+fn deadline_stops_rows_streaming_into_the_final_count() {
+    for q in [
+        "UNWIND range(1,100000) AS x UNWIND range(1,100000) AS y RETURN count(*)",
+        "UNWIND range(1,200) AS x UNWIND range(1,1000000) AS y RETURN count(*)",
+    ] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut s = Store::in_memory();
+            let opts = QueryOptions {
+                deadline: Some(Instant::now() + Duration::from_millis(200)),
+                ..Default::default()
+            };
+            let r = execute(&mut s, q, &Params::new(), &opts);
+            let _ = tx.send(r.map(|r| r.rows));
+        });
+        let r = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("{q}: ignored its 200 ms deadline for 30 s"));
+        assert!(
+            matches!(r, Err(Error::Cancelled(_))),
+            "{q}: expected a cancellation, got {r:?}"
+        );
+    }
+}
+
 /// A deadline cancels too, and max_rows refuses an oversized result.
 #[test]
 fn deadline_and_max_rows() {

@@ -14,11 +14,13 @@ use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Months, NaiveDate};
 use petgraph::Direction;
+use rustc_hash::FxHashMap;
 
 use super::QueryOptions;
 use super::ast::{BinOp, Dir, Quant, UnOp};
@@ -85,10 +87,106 @@ impl<'o> Shared<'o> {
     }
 }
 
-/// What the executor reads with.
+/// What the executor reads with. One `Ctx` serves a stretch of work during which
+/// the graph does not change (a streaming stage, one row of a write).
 pub struct Ctx<'a, 'o> {
     pub g: &'a Graph,
     pub sh: &'a Shared<'o>,
+    labels: RefCell<LabelBits>,
+    /// Property key ids by the address of the key's name in the plan.
+    keys: RefCell<KeyIds>,
+    /// The substring searcher of the last CONTAINS.
+    finder: RefCell<Option<memchr::memmem::Finder<'static>>>,
+}
+
+impl<'a, 'o> Ctx<'a, 'o> {
+    pub fn new(g: &'a Graph, sh: &'a Shared<'o>) -> Ctx<'a, 'o> {
+        Ctx {
+            g,
+            sh,
+            labels: RefCell::new(LabelBits::default()),
+            keys: RefCell::new(FxHashMap::default()),
+            finder: RefCell::new(None),
+        }
+    }
+
+    /// Whether `needle` occurs in `hay`. The searcher for the last needle is kept:
+    /// a CONTAINS over many rows nearly always has one needle, and preparing the
+    /// searcher costs about as much as a search through a short text.
+    fn contains(&self, hay: &str, needle: &str) -> bool {
+        let mut f = self.finder.borrow_mut();
+        match &*f {
+            Some(fi) if fi.needle() == needle.as_bytes() => {}
+            _ => *f = Some(memchr::memmem::Finder::new(needle.as_bytes()).into_owned()),
+        }
+        f.as_ref()
+            .is_some_and(|fi| fi.find(hay.as_bytes()).is_some())
+    }
+
+    /// A node's property, the key's interned id looked up once per planned name
+    /// (by the name's address in the plan, which outlives this `Ctx`) rather than
+    /// hashed as a string on every row.
+    fn node_prop(&self, n: NodeId, k: &String) -> Option<&'a Value> {
+        let sym = self.key_sym(k)?;
+        self.g.node(n)?.props.get(sym)
+    }
+
+    /// A relationship's property, like [`Ctx::node_prop`].
+    fn rel_prop(&self, r: RelId, k: &String) -> Option<&'a Value> {
+        let sym = self.key_sym(k)?;
+        self.g.rel(r)?.props.get(sym)
+    }
+
+    fn key_sym(&self, k: &String) -> Option<Sym> {
+        let addr = k as *const String as usize;
+        // The name is compared too, so a reused address can never give a wrong id.
+        if let Some((name, s)) = self.keys.borrow().get(&addr)
+            && **name == **k
+        {
+            return *s;
+        }
+        let s = self.g.key_id(k);
+        self.keys.borrow_mut().insert(addr, (k.as_str().into(), s));
+        s
+    }
+
+    /// A bitmap of the nodes carrying `label`, once checks for that label have
+    /// been resolved often enough (relative to how many nodes carry it) that
+    /// building it costs less than reading each candidate node's labels: testing
+    /// a bit in a small array avoids two cache misses per row on a large graph.
+    fn label_bits(&self, label: Sym, name: &str) -> Option<Rc<Vec<u64>>> {
+        let mut lb = self.labels.borrow_mut();
+        if let Some(b) = lb.built.get(&label) {
+            return Some(b.clone());
+        }
+        let uses = lb.uses.entry(label).or_insert(0);
+        *uses += 1;
+        let uses = *uses as usize;
+        if uses < 64 || uses.saturating_mul(64) < self.g.label_count(name) {
+            return None;
+        }
+        let words = (self.g.next_node_id().0 as usize).div_ceil(64);
+        let mut bits = vec![0u64; words];
+        for id in self.g.nodes_with_label(name) {
+            if let Some(w) = bits.get_mut((id.0 / 64) as usize) {
+                *w |= 1 << (id.0 % 64);
+            }
+        }
+        let bits = Rc::new(bits);
+        lb.built.insert(label, bits.clone());
+        Some(bits)
+    }
+}
+
+/// Property key ids by the address of the name in the plan, with the name itself
+/// (checked on every hit).
+type KeyIds = FxHashMap<usize, (Box<str>, Option<Sym>)>;
+
+/// Label bitmaps built so far for one [`Ctx`], and how often each label was asked for.
+#[derive(Default)]
+struct LabelBits {
+    uses: FxHashMap<Sym, u32>,
+    built: FxHashMap<Sym, Rc<Vec<u64>>>,
 }
 
 /// Graph access for a pipeline: read-only, or inside a write transaction.
@@ -140,7 +238,7 @@ pub fn run(
             } else {
                 None
             };
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             if let Some(op @ Op::Aggregate { keys, aggs }) = ops.get(j) {
                 // Aggregate as rows stream out: no need to hold them all.
                 let start = Instant::now();
@@ -202,7 +300,7 @@ fn too_many_rows(m: usize) -> Error {
 
 /// The number of rows a stage ending before `ops[j]` needs, when SKIP/LIMIT follow.
 fn stage_cap(ops: &[Op], j: usize, g: &Graph, sh: &Shared) -> Result<Option<usize>> {
-    let cx = Ctx { g, sh };
+    let cx = Ctx::new(g, sh);
     let empty: Row = Vec::new();
     match (ops.get(j), ops.get(j + 1)) {
         (Some(Op::Limit(l)), _) => Ok(Some(count_arg(&cx, l, &empty)?)),
@@ -247,6 +345,10 @@ fn stream_inner(
     sink: &mut dyn FnMut(&mut Row) -> Result<bool>,
 ) -> Result<bool> {
     let Some((op, rest)) = ops.split_first() else {
+        // Rows that go straight to the final step (a count, the result) may come
+        // from a loop that never starts another operator (the inner UNWIND of
+        // `UNWIND .. UNWIND .. RETURN count(*)`), so count them here too.
+        cx.sh.tick()?;
         return sink(row);
     };
     cx.sh.tick()?;
@@ -629,13 +731,20 @@ struct Check {
     impossible: bool,
     labels: Vec<Sym>,
     props: Vec<(Option<Sym>, Value)>,
+    /// Membership bitmaps for `labels`, used only when there is one for each.
+    bits: Vec<Rc<Vec<u64>>>,
 }
 
 fn resolve_check(cx: &Ctx, c: &NodeCheck, row: &[Value]) -> Result<Check> {
     let mut out = resolve_props(cx, &c.props, row)?;
     for l in &c.labels {
         match cx.g.label_id(l) {
-            Some(s) => out.labels.push(s),
+            Some(s) => {
+                out.labels.push(s);
+                if let Some(b) = cx.label_bits(s, l) {
+                    out.bits.push(b);
+                }
+            }
             None => out.impossible = true,
         }
     }
@@ -647,6 +756,7 @@ fn resolve_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Chec
         impossible: false,
         labels: Vec::new(),
         props: Vec::new(),
+        bits: Vec::new(),
     };
     for (k, e) in props {
         let v = eval(cx, e, row)?;
@@ -665,6 +775,14 @@ impl Check {
         }
         if self.labels.is_empty() && self.props.is_empty() {
             return true;
+        }
+        if self.props.is_empty() && self.bits.len() == self.labels.len() {
+            // Bitmaps are built from the label index, so a set bit means the node exists.
+            let (w, b) = ((id.0 / 64) as usize, id.0 % 64);
+            return self
+                .bits
+                .iter()
+                .all(|bits| bits.get(w).is_some_and(|x| x & (1 << b) != 0));
         }
         let Some(n) = g.node(id) else { return false };
         self.labels.iter().all(|l| n.labels.contains(l))
@@ -976,6 +1094,40 @@ struct AggState<'p> {
     aggs: &'p [AggSpec],
     index: HashMap<Key, usize>,
     groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)>,
+    /// When every grouping key reads just one slot (`p`, `p.name`, ...), the slot
+    /// and, for each node or relationship seen there, the group its rows went to.
+    /// The key is then a function of that entity (the graph does not change while
+    /// rows are grouped), so later rows of the same entity skip evaluating and
+    /// hashing the key. Entities with equal keys (two people with one name) still
+    /// share one group: the group is found by its key the first time.
+    by_entity: Option<(usize, FxHashMap<Entity, usize>)>,
+}
+
+/// A node or relationship id, as a cheap grouping shortcut.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Entity {
+    Node(NodeId),
+    Rel(RelId),
+}
+
+/// The one slot every grouping key reads, if there is one (`p` or `p.k` only).
+fn single_key_slot(keys: &[(Ex, usize)]) -> Option<usize> {
+    let mut slot = None;
+    for (e, _) in keys {
+        let s = match e {
+            Ex::Slot(s) => *s,
+            Ex::Prop(a, _) => match &**a {
+                Ex::Slot(s) => *s,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if slot.is_some_and(|x| x != s) {
+            return None;
+        }
+        slot = Some(s);
+    }
+    slot
 }
 
 impl<'p> AggState<'p> {
@@ -985,6 +1137,7 @@ impl<'p> AggState<'p> {
             aggs,
             index: HashMap::new(),
             groups: Vec::new(),
+            by_entity: single_key_slot(keys).map(|s| (s, FxHashMap::default())),
         }
     }
 
@@ -999,18 +1152,26 @@ impl<'p> AggState<'p> {
     }
 
     fn add(&mut self, cx: &Ctx, row: &[Value]) -> Result<()> {
-        let mut k = Vec::with_capacity(self.keys.len());
-        for (e, _) in self.keys {
-            k.push(eval(cx, e, row)?);
-        }
-        let key = Key(k);
-        let gi = match self.index.get(&key) {
-            Some(gi) => *gi,
+        let ent = self
+            .by_entity
+            .as_ref()
+            .and_then(|(s, _)| match row.get(*s) {
+                Some(Value::Node(n)) => Some(Entity::Node(*n)),
+                Some(Value::Rel(r)) => Some(Entity::Rel(*r)),
+                _ => None,
+            });
+        let cached = match (&self.by_entity, ent) {
+            (Some((_, m)), Some(e)) => m.get(&e).copied(),
+            _ => None,
+        };
+        let gi = match cached {
+            Some(gi) => gi,
             None => {
-                let accs = self.accumulators()?;
-                self.groups.push((key.0.clone(), accs));
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
+                let gi = self.group_of(cx, row)?;
+                if let (Some((_, m)), Some(e)) = (&mut self.by_entity, ent) {
+                    m.insert(e, gi);
+                }
+                gi
             }
         };
         for (a, accu) in self.aggs.iter().zip(self.groups[gi].1.iter_mut()) {
@@ -1021,6 +1182,24 @@ impl<'p> AggState<'p> {
             accu.update(v)?;
         }
         Ok(())
+    }
+
+    /// The index of the row's group, found (or made) by evaluating its key.
+    fn group_of(&mut self, cx: &Ctx, row: &[Value]) -> Result<usize> {
+        let mut k = Vec::with_capacity(self.keys.len());
+        for (e, _) in self.keys {
+            k.push(eval(cx, e, row)?);
+        }
+        let key = Key(k);
+        Ok(match self.index.get(&key) {
+            Some(gi) => *gi,
+            None => {
+                let accs = self.accumulators()?;
+                self.groups.push((key.0.clone(), accs));
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        })
     }
 
     fn finish(mut self, nslots: usize) -> Result<Vec<Row>> {
@@ -1057,7 +1236,7 @@ fn collect_op(
     let op = &ops[i];
     match op {
         Op::Aggregate { keys, aggs } => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let mut st = AggState::new(keys, aggs);
             for row in &rows {
                 sh.tick()?;
@@ -1077,7 +1256,7 @@ fn collect_op(
             Ok((out, 1))
         }
         Op::Sort(keys) => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
             for (n, r) in rows.into_iter().enumerate() {
                 sh.tick()?;
@@ -1113,12 +1292,12 @@ fn collect_op(
             Ok((keyed.into_iter().map(|(_, _, r)| r).collect(), 1))
         }
         Op::Skip(e) => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let n = count_arg(&cx, e, &empty)?;
             Ok((rows.into_iter().skip(n).collect(), 1))
         }
         Op::Limit(e) => {
-            let cx = Ctx { g: acc.graph(), sh };
+            let cx = Ctx::new(acc.graph(), sh);
             let n = count_arg(&cx, e, &empty)?;
             Ok((rows.into_iter().take(n).collect(), 1))
         }
@@ -1152,7 +1331,7 @@ fn collect_op(
             let mut nodes = Vec::new();
             let mut rels = Vec::new();
             {
-                let cx = Ctx { g: txn.graph(), sh };
+                let cx = Ctx::new(txn.graph(), sh);
                 for r in &rows {
                     for e in exprs {
                         match eval(&cx, e, r)? {
@@ -1212,7 +1391,7 @@ fn collect_op(
             for mut r in rows {
                 let mut found: Vec<Row> = Vec::new();
                 {
-                    let cx = Ctx { g: txn.graph(), sh };
+                    let cx = Ctx::new(txn.graph(), sh);
                     let mut sink = |row: &mut Row| -> Result<bool> {
                         found.push(row.clone());
                         Ok(true)
@@ -1221,7 +1400,7 @@ fn collect_op(
                 }
                 if found.is_empty() {
                     // MERGE on a null property could never match what it creates.
-                    let cx = Ctx { g: txn.graph(), sh };
+                    let cx = Ctx::new(txn.graph(), sh);
                     let props = create
                         .nodes
                         .iter()
@@ -1280,7 +1459,7 @@ fn eval_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Vec<(St
 fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Result<()> {
     for (slot, labels, props) in &p.nodes {
         let vals = {
-            let cx = Ctx { g: txn.graph(), sh };
+            let cx = Ctx::new(txn.graph(), sh);
             eval_props(&cx, props, row)?
         };
         let ls: Vec<&str> = labels.iter().map(String::as_str).collect();
@@ -1289,7 +1468,7 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
     }
     for (slot, start, end, ty, props) in &p.rels {
         let vals = {
-            let cx = Ctx { g: txn.graph(), sh };
+            let cx = Ctx::new(txn.graph(), sh);
             eval_props(&cx, props, row)?
         };
         let (Value::Node(a), Value::Node(b)) = (&row[*start], &row[*end]) else {
@@ -1388,7 +1567,7 @@ fn as_map(g: &Graph, v: Value) -> Result<Option<Map>> {
 fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Result<()> {
     for it in items {
         let ev = |txn: &Txn, e: &Ex| -> Result<Value> {
-            let cx = Ctx { g: txn.graph(), sh };
+            let cx = Ctx::new(txn.graph(), sh);
             eval(&cx, e, row)
         };
         match it {
@@ -1537,10 +1716,10 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             if let Ex::Slot(s) = &**a {
                 match row.get(*s) {
                     Some(Value::Node(n)) => {
-                        return Ok(cx.g.node_prop(*n, k).cloned().unwrap_or(Value::Null));
+                        return Ok(cx.node_prop(*n, k).cloned().unwrap_or(Value::Null));
                     }
                     Some(Value::Rel(r)) => {
-                        return Ok(cx.g.rel_prop(*r, k).cloned().unwrap_or(Value::Null));
+                        return Ok(cx.rel_prop(*r, k).cloned().unwrap_or(Value::Null));
                     }
                     _ => {}
                 }
@@ -1937,11 +2116,45 @@ fn binary(cx: &Ctx, op: BinOp, a: &Ex, b: &Ex, row: &[Value]) -> Result<Value> {
                 _ => Value::Null,
             });
         }
+        BinOp::StartsWith | BinOp::EndsWith | BinOp::Contains => {
+            // Test strings where they lie (a property, a literal) instead of
+            // cloning them; anything else takes the general path below.
+            if let (Some(x), Some(y)) = (borrowed_str(cx, a, row), borrowed_str(cx, b, row)) {
+                return Ok(Value::Bool(match op {
+                    BinOp::StartsWith => x.starts_with(y),
+                    BinOp::EndsWith => x.ends_with(y),
+                    _ => cx.contains(x, y),
+                }));
+            }
+        }
         _ => {}
     }
     let l = eval(cx, a, row)?;
     let r = eval(cx, b, row)?;
     binary_values(op, l, r)
+}
+
+/// The string `e` evaluates to, borrowed, when it is a literal, a slot or a
+/// property of a node or relationship in a slot and holds a string; `None`
+/// otherwise (the caller then evaluates `e` normally).
+fn borrowed_str<'a>(cx: &Ctx<'a, '_>, e: &'a Ex, row: &'a [Value]) -> Option<&'a str> {
+    let v = match e {
+        Ex::Lit(v) => v,
+        Ex::Slot(s) => row.get(*s)?,
+        Ex::Prop(a, k) => match &**a {
+            Ex::Slot(s) => match row.get(*s)? {
+                Value::Node(n) => cx.node_prop(*n, k)?,
+                Value::Rel(r) => cx.rel_prop(*r, k)?,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// Applies a non-boolean binary operator to two values.

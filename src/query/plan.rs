@@ -1322,7 +1322,7 @@ impl Planner<'_> {
         let opts = super::QueryOptions::default();
         let n = self.slot_names.len();
         let sh = super::exec::Shared::new(&opts, n, false);
-        let cx = super::exec::Ctx { g: self.g, sh: &sh };
+        let cx = super::exec::Ctx::new(self.g, &sh);
         match super::exec::eval(&cx, ex, &vec![Value::Null; n]) {
             Err(crate::error::Error::Query(q)) if q.kind == QueryErrorKind::TypeError => {
                 // (A function's "bad value" is, for a literal, a bad argument type.)
