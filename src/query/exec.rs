@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use petgraph::Direction;
 use rustc_hash::FxHashMap;
 
@@ -1979,33 +1979,21 @@ fn property(g: &Graph, v: Value, k: &str) -> Result<Value> {
         Value::Node(n) => g.node_prop(n, k).cloned().unwrap_or(Value::Null),
         Value::Rel(r) => g.rel_prop(r, k).cloned().unwrap_or(Value::Null),
         Value::Map(m) => m.get(k).cloned().unwrap_or(Value::Null),
-        Value::Date(d) => match k.to_lowercase().as_str() {
-            "year" => Value::Int(d.year() as i64),
-            "month" => Value::Int(d.month() as i64),
-            "day" => Value::Int(d.day() as i64),
-            "quarter" => Value::Int(((d.month() - 1) / 3 + 1) as i64),
-            "week" => Value::Int(d.iso_week().week() as i64),
-            "weekyear" => Value::Int(d.iso_week().year() as i64),
-            "dayofweek" | "weekday" => Value::Int(d.weekday().number_from_monday() as i64),
-            "ordinalday" => Value::Int(d.ordinal() as i64),
-            _ => return Err(type_err(format!("a date has no field `{k}`"))),
-        },
-        Value::Duration(d) => match k.to_lowercase().as_str() {
-            "years" => Value::Int(d.months / 12),
-            "months" => Value::Int(d.months),
-            "monthsofyear" => Value::Int(d.months % 12),
-            "weeks" => Value::Int(d.days / 7),
-            "days" => Value::Int(d.days),
-            "daysofweek" => Value::Int(d.days % 7),
-            "hours" => Value::Int(d.seconds / 3600),
-            "minutes" => Value::Int(d.seconds / 60),
-            "minutesofhour" => Value::Int((d.seconds / 60) % 60),
-            "seconds" => Value::Int(d.seconds),
-            "secondsofminute" => Value::Int(d.seconds % 60),
-            "milliseconds" => Value::Int(d.seconds * 1000 + d.nanos as i64 / 1_000_000),
-            "nanoseconds" => Value::Int(d.seconds * 1_000_000_000 + d.nanos as i64),
-            _ => return Err(type_err(format!("a duration has no field `{k}`"))),
-        },
+        // Dates and durations: one table of fields, shared with the functions
+        // (overflow-safe for huge durations).
+        v @ (Value::Date(_) | Value::Duration(_)) => {
+            match super::functions::temporal_property(&v, k) {
+                Some(x) => x,
+                None => {
+                    let what = if matches!(v, Value::Date(_)) {
+                        "date"
+                    } else {
+                        "duration"
+                    };
+                    return Err(type_err(format!("a {what} has no field `{k}`")));
+                }
+            }
+        }
         v => {
             return Err(type_err(format!(
                 "cannot read property `{k}` of a {}",
