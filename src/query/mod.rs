@@ -126,36 +126,50 @@ fn execute_inner(
     params: &Params,
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
-    let t0 = Instant::now();
-    let stmt = parser::parse(text)?;
-    let plan = plan::plan(&stmt, store.graph(), params).map_err(|e| e.with_source(text))?;
-    let compile_time = t0.elapsed();
+    let (plan, compile_time) = compile(store.graph(), text, params)?;
     if plan.mode == ast::Mode::Explain {
         return Ok(explained(&plan, compile_time));
     }
     let t1 = Instant::now();
     let shared = exec::Shared::new(opts, plan.nslots, plan.mode == ast::Mode::Profile);
-    // Cancelled before it starts: say so at once.
     let (rows, stats) = if plan.writes {
-        let (rows, stats) = store.write(|txn| {
+        store.write(|txn| {
             let mut acc = exec::Access::Write(txn);
             run_parts(&mut acc, &shared, &plan)
-        })?;
-        (rows, stats)
+        })?
     } else {
         let mut acc = exec::Access::Read(store.graph());
         (run_parts(&mut acc, &shared, &plan)?, WriteStats::default())
     };
-    let exec_time = t1.elapsed();
-    let plan_text = profiled(&plan, &shared, exec_time);
-    Ok(QueryResult {
+    Ok(answer(&plan, &shared, rows, stats, compile_time, t1))
+}
+
+/// Steps 1 and 2 of a query: parse and plan, timed.
+fn compile(g: &crate::graph::Graph, text: &str, params: &Params) -> Result<(plan::Plan, Duration)> {
+    let t0 = Instant::now();
+    let stmt = parser::parse(text)?;
+    let plan = plan::plan(&stmt, g, params).map_err(|e| e.with_source(text))?;
+    Ok((plan, t0.elapsed()))
+}
+
+/// The result of an executed plan, with its timings and (for PROFILE) its profile.
+fn answer(
+    plan: &plan::Plan,
+    shared: &exec::Shared,
+    rows: Vec<Vec<Value>>,
+    stats: WriteStats,
+    compile_time: Duration,
+    exec_start: Instant,
+) -> QueryResult {
+    let exec_time = exec_start.elapsed();
+    QueryResult {
         columns: plan.columns.clone(),
         rows,
         stats,
         compile_time,
         exec_time,
-        plan: plan_text,
-    })
+        plan: profiled(plan, shared, exec_time),
+    }
 }
 
 /// Runs a read-only query against a graph without a store (a write query fails
@@ -195,10 +209,7 @@ fn query_graph_inner(
     params: &Params,
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
-    let t0 = Instant::now();
-    let stmt = parser::parse(text)?;
-    let plan = plan::plan(&stmt, g, params).map_err(|e| e.with_source(text))?;
-    let compile_time = t0.elapsed();
+    let (plan, compile_time) = compile(g, text, params)?;
     if plan.mode == ast::Mode::Explain {
         return Ok(explained(&plan, compile_time));
     }
@@ -209,15 +220,14 @@ fn query_graph_inner(
     let shared = exec::Shared::new(opts, plan.nslots, plan.mode == ast::Mode::Profile);
     let mut acc = exec::Access::Read(g);
     let rows = run_parts(&mut acc, &shared, &plan)?;
-    let exec_time = t1.elapsed();
-    Ok(QueryResult {
-        columns: plan.columns.clone(),
+    Ok(answer(
+        &plan,
+        &shared,
         rows,
-        stats: WriteStats::default(),
+        WriteStats::default(),
         compile_time,
-        exec_time,
-        plan: profiled(&plan, &shared, exec_time),
-    })
+        t1,
+    ))
 }
 
 /// The answer to EXPLAIN: the plan, no rows.
