@@ -57,19 +57,19 @@ fn a_script_file_runs_without_prompts() {
     let dir = tempdir();
     std::fs::write(dir.path().join("s.cypher"), SCRIPT).unwrap_or_default();
     let o = dossier(dir.path(), &["query", "-f", "s.cypher"], None);
-    check(&o, 0, ":param who => 'Lina shamy'\nformat: csv\n", "");
+    check(&o, 0, ":param who => \"Lina shamy\"\nformat: csv\n", "");
 }
 
 #[test]
 fn piped_statements_run_without_prompt_or_banner() {
     let dir = tempdir();
     let o = dossier(dir.path(), &["query"], Some(SCRIPT));
-    check(&o, 0, ":param who => 'Lina shamy'\nformat: csv\n", "");
+    check(&o, 0, ":param who => \"Lina shamy\"\nformat: csv\n", "");
     // The default command and `repl` read piped input the same way.
     let o = dossier(dir.path(), &[], Some(SCRIPT));
-    check(&o, 0, ":param who => 'Lina shamy'\nformat: csv\n", "");
+    check(&o, 0, ":param who => \"Lina shamy\"\nformat: csv\n", "");
     let o = dossier(dir.path(), &["repl"], Some(SCRIPT));
-    check(&o, 0, ":param who => 'Lina shamy'\nformat: csv\n", "");
+    check(&o, 0, ":param who => \"Lina shamy\"\nformat: csv\n", "");
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn params_from_the_command_line() {
     check(
         &o,
         0,
-        ":param who => 'Lina shamy'\n:param n => 42\n:param day => '2016-12-12'\n:param tags => ['a', 'b']\n",
+        ":param who => \"Lina shamy\"\n:param n => 42\n:param day => date(\"2016-12-12\")\n:param tags => [\"a\", \"b\"]\n",
         "",
     );
 }

@@ -139,7 +139,7 @@ pub fn write_result(g: &Graph, result: &QueryResult, format: Format, style: &Sty
 
 /// A value as plain text: strings, dates and durations as they are, null as
 /// nothing, everything else in the literal notation of `query::render` (nodes as
-/// `(:Person {name: 'Lina'})`).
+/// `(:Person {name: "Lina"})`).
 pub fn value_text(g: &Graph, v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),

@@ -62,6 +62,55 @@ pub fn split_assignment(text: &str) -> Result<(&str, &str)> {
     Ok((name, value.trim()))
 }
 
+/// A value as a literal [`parse_param`] reads back to the same value (what
+/// `:params` prints): strings in double quotes, dates as `date("…")`, durations
+/// as `duration("…")`. Graph elements cannot be parameters; they print by id.
+pub fn to_literal(v: &Value) -> String {
+    let mut out = String::new();
+    write_literal(v, &mut out);
+    out
+}
+
+fn write_literal(v: &Value, out: &mut String) {
+    use crate::query::render::double_quoted;
+    match v {
+        Value::String(s) => double_quoted(s, out),
+        Value::Date(d) => {
+            out.push_str("date(");
+            double_quoted(&crate::value::format_date(*d), out);
+            out.push(')');
+        }
+        Value::Duration(d) => {
+            out.push_str("duration(");
+            double_quoted(&d.to_string(), out);
+            out.push(')');
+        }
+        Value::List(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_literal(x, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                crate::value::format_key(k, out);
+                out.push_str(": ");
+                write_literal(x, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 struct Reader<'a> {
     s: &'a str,
     at: usize,
@@ -312,6 +361,29 @@ mod tests {
         assert_eq!(m.get("name"), Some(&Value::str("Lina")));
         assert_eq!(p("date('2016-12-12')").to_string(), "'2016-12-12'");
         assert_eq!(p("duration('P1D')").to_string(), "'P1D'");
+    }
+
+    #[test]
+    fn literals_read_back_to_the_same_value() {
+        for text in [
+            "42",
+            "-1.5",
+            "1e300",
+            "true",
+            "null",
+            r#"'say "hi" \\ it\'s'"#,
+            "[1, 'a', [date('2016-12-12')], {`full name`: 'x', n: duration('P1DT2H')}]",
+            "'line\nbreak\ttab'",
+            "'حلب 👩‍💻'",
+        ] {
+            let v = p(text);
+            let lit = to_literal(&v);
+            assert_eq!(p(&lit), v, "{text:?} printed as {lit:?}");
+        }
+        assert_eq!(
+            to_literal(&p("date('2016-12-12')")),
+            r#"date("2016-12-12")"#
+        );
     }
 
     #[test]

@@ -441,10 +441,9 @@ impl Shell {
         if self.params.is_empty() {
             return "no parameters (set one with :param name => value)\n".into();
         }
-        let g = self.store.graph();
         self.params
             .iter()
-            .map(|(k, v)| format!(":param {k} => {}\n", crate::query::render::value(g, v)))
+            .map(|(k, v)| format!(":param {k} => {}\n", literal::to_literal(v)))
             .collect()
     }
 
