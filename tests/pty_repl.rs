@@ -149,6 +149,36 @@ fn tab_completes_meta_commands_and_labels() {
 }
 
 #[test]
+fn tab_completion_sees_the_whole_multi_line_statement() {
+    let dir = tempdir();
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    send(
+        &mut s,
+        "CREATE (:Person {name: 'Lina'})-[:POSTED]->(:Post {text: 'x'});\r",
+    );
+    prompt(&mut s);
+    // The `[` is on the first line: on the second, `:POS` is a relationship type
+    // (the label :Post would be offered if the line were read alone).
+    send(&mut s, "MATCH (person)-[\r");
+    continuation(&mut s);
+    send(&mut s, ":POS\t]->(t)\r");
+    continuation(&mut s);
+    // A variable bound on the first line, then one of its property keys.
+    send(&mut s, "RETURN pers\t.na\t AS who;\r");
+    expect(&mut s, "│ Lina │");
+    prompt(&mut s);
+    send(&mut s, ":history\r");
+    expect_re(
+        &mut s,
+        r"MATCH \(person\)-\[\r?\n\s+:POSTED\]->\(t\)\r?\n\s+RETURN person\.name AS who;",
+    );
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
 fn history_recall_with_up_and_ctrl_r_and_across_sessions() {
     let dir = tempdir();
     let hist = dir.path().join("hist");

@@ -137,6 +137,37 @@ pub enum Completion {
     Path,
 }
 
+/// Decides what to complete at byte `pos` of `line`, the line being typed, when
+/// `pending` holds the earlier lines of an unfinished statement (empty at the
+/// start of one). Completion sees the whole statement so far: a `[` opened on an
+/// earlier line makes `:` complete relationship types, and variables bound there
+/// are offered as words. The returned start is a position in `line`.
+pub fn complete_statement(
+    pending: &str,
+    line: &str,
+    pos: usize,
+    names: &SchemaNames,
+    params: &[String],
+) -> Completion {
+    if pending.is_empty() {
+        return complete_at(line, pos, true, names, params);
+    }
+    let pos = pos.min(line.len());
+    let offset = pending.len() + 1;
+    let full = format!("{pending}\n{line}");
+    match complete_at(&full, offset + pos, false, names, params) {
+        Completion::Words { start, candidates } if start >= offset => Completion::Words {
+            start: start - offset,
+            candidates,
+        },
+        Completion::Words { .. } => Completion::Words {
+            start: pos,
+            candidates: Vec::new(),
+        },
+        c => c,
+    }
+}
+
 /// Decides what to complete in `line` at byte `pos`. `statement_start` says the line
 /// begins a statement (not a continuation line), where `:` starts a meta-command.
 pub fn complete_at(
@@ -210,6 +241,12 @@ pub fn complete_at(
 /// `|` between types), property keys after `.`, parameters after `$`, else
 /// keywords and functions.
 fn complete_query(line: &str, pos: usize, names: &SchemaNames, params: &[String]) -> Completion {
+    // Only the statement under the cursor counts: start after the last `;`.
+    let stmt = tokens(&line[..pos])
+        .iter()
+        .rev()
+        .find(|t| t.kind == TokKind::Punct(';'))
+        .map_or(0, |t| t.end);
     let before = &line[..pos];
     let start = before
         .char_indices()
@@ -221,7 +258,7 @@ fn complete_query(line: &str, pos: usize, names: &SchemaNames, params: &[String]
     let prev = before[..start].chars().next_back();
     // The innermost open bracket before the word decides `:` label vs type.
     let mut stack = Vec::new();
-    for t in tokens(&before[..start]) {
+    for t in tokens(&before[stmt..start]) {
         match t.kind {
             TokKind::Punct(c @ ('(' | '[' | '{')) => stack.push(c),
             TokKind::Punct(')' | ']' | '}') => {
@@ -274,17 +311,23 @@ fn complete_query(line: &str, pos: usize, names: &SchemaNames, params: &[String]
         },
         _ => {
             let lower = prefix.chars().all(|c| !c.is_uppercase());
-            let mut c: Vec<String> = KEYWORDS
-                .iter()
-                .filter(|k| starts_with_ci(k, prefix))
-                .map(|k| {
-                    if lower {
-                        k.to_lowercase()
-                    } else {
-                        k.to_string()
-                    }
-                })
+            // Variables the statement has bound come first, as typed.
+            let mut c: Vec<String> = bound_variables(&before[stmt..start])
+                .into_iter()
+                .filter(|v| v.starts_with(prefix) && v != prefix)
                 .collect();
+            c.extend(
+                KEYWORDS
+                    .iter()
+                    .filter(|k| starts_with_ci(k, prefix))
+                    .map(|k| {
+                        if lower {
+                            k.to_lowercase()
+                        } else {
+                            k.to_string()
+                        }
+                    }),
+            );
             c.extend(
                 FUNCTIONS
                     .iter()
@@ -297,6 +340,57 @@ fn complete_query(line: &str, pos: usize, names: &SchemaNames, params: &[String]
             }
         }
     }
+}
+
+/// The variables `text` binds, in order of first appearance: a name opening a node
+/// or relationship pattern (`(p:Person`, `[r]`), a path (`MATCH p = …`), an alias
+/// (`AS x`, `UNWIND … AS x`) and a list comprehension's variable (`[x IN …`).
+/// A lexical guess, good enough to offer names; the planner decides what is bound.
+pub fn bound_variables(text: &str) -> Vec<String> {
+    let toks: Vec<_> = tokens(text)
+        .into_iter()
+        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
+        .collect();
+    let word = |i: usize| -> Option<&str> {
+        let t = toks.get(i)?;
+        matches!(t.kind, TokKind::Word | TokKind::Quoted { closed: true })
+            .then(|| &text[t.start..t.end])
+    };
+    let is_kw = |w: &str| KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w));
+    let punct = |i: usize| {
+        toks.get(i).and_then(|t| match t.kind {
+            TokKind::Punct(c) => Some(c),
+            _ => None,
+        })
+    };
+    let path_var = |i: usize| {
+        word(i + 1).filter(|_| {
+            punct(i + 2) == Some('=') && (punct(i + 3) == Some('(') || word(i + 3).is_some())
+        })
+    };
+    let mut out: Vec<String> = Vec::new();
+    for i in 0..toks.len() {
+        let var = match (punct(i), word(i)) {
+            // `(p:Person`, `(p)`, `(p {`, `[r:T`, `[r*`, `[x IN list`.
+            (Some('(' | '['), _) => word(i + 1).filter(|w| {
+                !is_kw(w)
+                    && (matches!(punct(i + 2), Some(':' | ')' | ']' | '{' | '*'))
+                        || word(i + 2).is_some_and(|n| n.eq_ignore_ascii_case("in")))
+            }),
+            // `AS x`.
+            (_, Some(w)) if w.eq_ignore_ascii_case("as") => word(i + 1),
+            // `MATCH p = (…)`, `, p = shortestPath(…)`.
+            (Some(','), _) => path_var(i),
+            (_, Some(w)) if w.eq_ignore_ascii_case("match") => path_var(i),
+            _ => None,
+        };
+        if let Some(v) = var
+            && !out.iter().any(|o| o == v)
+        {
+            out.push(v.to_string());
+        }
+    }
+    out
 }
 
 fn starts_with_ci(word: &str, prefix: &str) -> bool {
@@ -324,8 +418,16 @@ fn words<'a>(start: usize, prefix: &str, options: impl Iterator<Item = &'a str>)
 /// The ANSI-coloured form of `line` (same display width), with the bracket at
 /// `bracket` and its match emphasised.
 pub fn highlight_line(line: &str, bracket: Option<usize>) -> String {
+    highlight_from(line, 0, bracket)
+}
+
+/// The ANSI-coloured form of `text[from..]`, tokens read in the whole `text` (so a
+/// string opened before `from` stays a string); `bracket` is a position in `text`.
+pub fn highlight_from(text: &str, from: usize, bracket: Option<usize>) -> String {
+    let line = text;
     let toks = tokens(line);
-    let meta = line.trim_start().starts_with(':')
+    let meta = from == 0
+        && line.trim_start().starts_with(':')
         && toks
             .iter()
             .find(|t| t.kind != TokKind::Space)
@@ -334,13 +436,21 @@ pub fn highlight_line(line: &str, bracket: Option<usize>) -> String {
     let mut out = String::with_capacity(line.len() * 2);
     let mut prev: Option<TokKind> = None;
     for (i, t) in toks.iter().enumerate() {
-        let s = &line[t.start..t.end];
+        let whole = &line[t.start..t.end];
+        if t.end <= from {
+            if t.kind != TokKind::Space {
+                prev = Some(t.kind);
+            }
+            continue;
+        }
+        // Only the part from `from` on is shown (a token may begin earlier).
+        let s = &line[t.start.max(from)..t.end];
         let code = match t.kind {
             TokKind::Word if meta && i <= 1 => Some("1"),
             _ if meta => None,
             TokKind::Word if prev == Some(TokKind::Punct(':')) => Some("35"),
             TokKind::Word if prev == Some(TokKind::Punct('$')) => Some("36"),
-            TokKind::Word if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(s)) => Some("1;34"),
+            TokKind::Word if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(whole)) => Some("1;34"),
             TokKind::Number => Some("33"),
             TokKind::Str { .. } => Some("32"),
             TokKind::Comment { .. } => Some("2"),
@@ -423,8 +533,9 @@ fn bracket_near(line: &str, pos: usize) -> Option<usize> {
 pub struct ShellHelper {
     pub names: Rc<RefCell<SchemaNames>>,
     pub params: Rc<RefCell<Vec<String>>>,
-    /// Whether the line being read continues an unfinished statement.
-    pub continuing: Rc<Cell<bool>>,
+    /// The earlier lines of the unfinished statement the line being read
+    /// continues (empty at the start of a statement).
+    pub pending: Rc<RefCell<String>>,
     pub color: bool,
     files: FilenameCompleter,
     bracket: Cell<Option<usize>>,
@@ -435,7 +546,7 @@ impl ShellHelper {
         ShellHelper {
             names: Rc::default(),
             params: Rc::default(),
-            continuing: Rc::default(),
+            pending: Rc::default(),
             color,
             files: FilenameCompleter::new(),
             bracket: Cell::new(None),
@@ -452,10 +563,10 @@ impl Completer for ShellHelper {
         pos: usize,
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let c = complete_at(
+        let c = complete_statement(
+            &self.pending.borrow(),
             line,
             pos,
-            !self.continuing.get(),
             &self.names.borrow(),
             &self.params.borrow(),
         );
@@ -491,7 +602,7 @@ impl Hinter for ShellHelper {
     type Hint = ArgHint;
 
     fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<ArgHint> {
-        if self.continuing.get() || pos < line.len() {
+        if !self.pending.borrow().is_empty() || pos < line.len() {
             return None;
         }
         let body = line.trim_start().strip_prefix(':')?;
@@ -506,7 +617,19 @@ impl Highlighter for ShellHelper {
         if !self.color {
             return Cow::Borrowed(line);
         }
-        Cow::Owned(highlight_line(line, self.bracket.get()))
+        let pending = self.pending.borrow();
+        if pending.is_empty() {
+            return Cow::Owned(highlight_line(line, self.bracket.get()));
+        }
+        // Colour the line in the light of the lines before it (a string or
+        // comment left open there), and match brackets across lines.
+        let from = pending.len() + 1;
+        let full = format!("{pending}\n{line}");
+        Cow::Owned(highlight_from(
+            &full,
+            from,
+            self.bracket.get().map(|b| b + from),
+        ))
     }
 
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
@@ -585,6 +708,56 @@ mod tests {
         assert!(cands("RETURN 1.", true).1.is_empty());
     }
 
+    fn cands_in(pending: &str, line: &str) -> (usize, Vec<String>) {
+        match complete_statement(pending, line, line.len(), &names(), &["who".into()]) {
+            Completion::Words { start, candidates } => (start, candidates),
+            Completion::Path => (usize::MAX, vec!["<path>".into()]),
+        }
+    }
+
+    #[test]
+    fn continuation_lines_see_the_whole_statement() {
+        // A `[` opened on an earlier line: `:` completes relationship types.
+        assert_eq!(cands_in("MATCH (a)-[", ":PO"), (1, vec!["POSTED".into()]));
+        assert_eq!(
+            cands_in("MATCH (a)-[r", "  :M"),
+            (3, vec!["MENTIONS".into()])
+        );
+        // Out of the bracket again: labels.
+        assert_eq!(cands_in("MATCH (a)-[r]->", "(b:Pe").1, vec!["Person"]);
+        // Variables bound on earlier lines, then keywords and functions.
+        let (start, c) = cands_in(
+            "MATCH (person:Person)-[posted:POSTED]->(p2)\nWHERE",
+            "RETURN p",
+        );
+        assert_eq!(start, 7);
+        assert_eq!(&c[..3], ["person", "posted", "p2"]);
+        assert!(c.contains(&"properties(".to_string()), "{c:?}");
+        // Property keys after a variable from an earlier line.
+        assert_eq!(cands_in("MATCH (p:Person)", "RETURN p.na").1, vec!["name"]);
+        // A string opened on an earlier line is still open: nothing to offer.
+        assert!(cands_in("RETURN 'a", "b:P").1.is_empty());
+        // `:` at the start of a continuation line is part of the statement.
+        assert_eq!(cands_in("MATCH (n", ":Or").1, vec!["Organisation"]);
+        // Variables of an earlier, finished statement on the same input do not leak.
+        assert!(
+            !cands_in("MATCH (old) RETURN old;", "MATCH (n) RETURN o")
+                .1
+                .contains(&"old".to_string())
+        );
+    }
+
+    #[test]
+    fn variables_are_found_where_they_are_bound() {
+        let v = bound_variables(
+            "MATCH p = shortestPath((a:Person {name: 'x'})-[r:T*..3]-(b)), q = (c)-->(d) \
+             WITH a, count(*) AS n UNWIND [x IN range(1, n) | x] AS y RETURN labels(a)",
+        );
+        assert_eq!(v, ["p", "a", "r", "b", "q", "c", "d", "n", "x", "y"]);
+        // Keywords and property access are not variables.
+        assert!(bound_variables("RETURN count(DISTINCT a.x), exists(n.y)").is_empty());
+    }
+
     #[test]
     fn keywords_follow_the_typed_case() {
         assert!(cands("MAT", true).1.contains(&"MATCH".to_string()));
@@ -628,6 +801,23 @@ mod tests {
         assert!(h.contains("\x1b[1;34mMATCH\x1b[0m"));
         assert!(h.contains("\x1b[35mPerson\x1b[0m"));
         assert!(h.contains("\x1b[32m'x'\x1b[0m"));
+    }
+
+    #[test]
+    fn continuation_lines_are_coloured_in_context() {
+        // The string opened on the first line goes on: the `RETURN` in it is text.
+        let text = "RETURN 'open\nRETURN x' AS s";
+        let from = text.find('\n').map_or(0, |i| i + 1);
+        let h = highlight_from(text, from, None);
+        assert!(h.starts_with("\x1b[32mRETURN x'\x1b[0m"), "{h:?}");
+        assert!(h.contains("\x1b[1;34mAS\x1b[0m"), "{h:?}");
+        // A label after a `:` that ends the previous line.
+        let h = highlight_from("MATCH (n:\nPerson)", 10, None);
+        assert!(h.starts_with("\x1b[35mPerson\x1b[0m"), "{h:?}");
+        // The bracket under the cursor matches one on an earlier line.
+        let text = "MATCH (n\n)";
+        let h = highlight_from(text, 9, Some(9));
+        assert_eq!(h, "\x1b[1;4m)\x1b[0m");
     }
 
     #[test]

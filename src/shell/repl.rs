@@ -85,7 +85,7 @@ pub fn run(shell: &mut Shell, opts: &ReplOptions) -> Result<i32> {
     let helper = ShellHelper::new(color);
     let names = helper.names.clone();
     let params = helper.params.clone();
-    let continuing = helper.continuing.clone();
+    let pending_lines = helper.pending.clone();
     ed.set_helper(Some(helper));
     let empty_at_ctrl_c = Arc::new(AtomicBool::new(false));
     ed.bind_sequence(
@@ -115,7 +115,7 @@ pub fn run(shell: &mut Shell, opts: &ReplOptions) -> Result<i32> {
     loop {
         names.borrow_mut().refresh(shell.store().graph());
         *params.borrow_mut() = shell.params().keys().cloned().collect();
-        continuing.set(!pending.is_empty());
+        pending_lines.borrow_mut().clone_from(&pending);
         if shell.settings.auto_width {
             shell.settings.max_width = terminal_width();
         }
