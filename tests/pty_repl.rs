@@ -1,6 +1,7 @@
 //! The real `dossier` binary driven through a pseudo-terminal, as a person types:
 //! the banner, a multi-line statement with its continuation prompt, Tab completion,
-//! history recall (Up, Ctrl-R, and across sessions), Ctrl-C and Ctrl-D.
+//! history recall (Up, Ctrl-R, and across sessions), Ctrl-C (cancelling a query or
+//! an ingest) and Ctrl-D.
 //!
 //! Each test starts its own process on a store in a temporary folder, with
 //! `NO_COLOR` set so the screen holds plain text, and waits at most a few seconds
@@ -277,6 +278,51 @@ fn ctrl_c_cancels_a_running_query_and_keeps_the_shell() {
     send(&mut s, "RETURN 40 + 2 AS answer;\r");
     expect(&mut s, "42");
     expect(&mut s, "1 row");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
+fn ctrl_c_cancels_an_ingest_and_keeps_what_went_in() {
+    let dir = tempdir();
+    let docs = dir.path().join("docs");
+    if let Err(e) = std::fs::create_dir_all(&docs) {
+        panic!("cannot make {}: {e}", docs.display());
+    }
+    // Enough small articles that the ingest is still running after its first batch.
+    for i in 0..2000 {
+        let text = format!(
+            "Report number {i} from Aleppo.\n\nLina Shamy said on 12 December 2016 that \
+             the White Helmets were evacuating district {i}.\n"
+        );
+        if let Err(e) = std::fs::write(docs.join(format!("{i:04}.txt")), text) {
+            panic!("cannot write an article: {e}");
+        }
+    }
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    send(&mut s, ":ingest docs\r");
+    // The progress bar moves once the first batch is written: then Ctrl-C.
+    expect_re(&mut s, r"[1-9][\d.]* KiB/");
+    send(&mut s, CTRL_C);
+    let msg = expect_re(
+        &mut s,
+        r"error: ingest cancelled; what went in before stays: \d+ documents",
+    );
+    let written: usize = msg
+        .rsplit(": ")
+        .next()
+        .and_then(|t| t.trim_end_matches(" documents").parse().ok())
+        .unwrap_or(0);
+    assert!(
+        (1..2000).contains(&written),
+        "some but not all documents went in: {msg:?}"
+    );
+    prompt(&mut s);
+    // The shell goes on, and the documents written before Ctrl-C are there.
+    send(&mut s, "MATCH (d:Document) RETURN count(d) AS n;\r");
+    expect(&mut s, &format!("│ {written} │"));
     prompt(&mut s);
     send(&mut s, CTRL_D);
     leaves(&mut s);

@@ -34,6 +34,8 @@ pub mod segment;
 pub mod write;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -58,6 +60,9 @@ pub struct Options {
     pub batch_docs: usize,
     /// …or this many bytes of text.
     pub batch_bytes: usize,
+    /// Set (by the shell's Ctrl-C) to stop before the next batch is written;
+    /// batches already written stay, and the summary says `cancelled`.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Options {
@@ -68,6 +73,7 @@ impl Default for Options {
             progress: false,
             batch_docs: 512,
             batch_bytes: 16 << 20,
+            cancel: None,
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct Summary {
     /// Bytes of document text processed.
     pub bytes: usize,
     pub failures: Vec<Failure>,
+    /// [`Options::cancel`] stopped the run before every input was read.
+    pub cancelled: bool,
 }
 
 impl std::fmt::Display for Summary {
@@ -146,7 +154,16 @@ fn run(
             text_field: opts.text_field.clone(),
         },
     );
+    let cancelled = || {
+        opts.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::SeqCst))
+    };
     loop {
+        if cancelled() {
+            summary.cancelled = true;
+            break;
+        }
         // Step 2, sequential: gather a batch.
         let mut batch = Vec::new();
         let mut bytes = 0;
@@ -187,6 +204,11 @@ fn run(
                     summary.failures.push(f);
                 }
             }
+        }
+        // A cancel during the analysis drops this batch unwritten.
+        if cancelled() {
+            summary.cancelled = true;
+            break;
         }
         let before = summary.failures.len();
         sink(analysed, summary)?;

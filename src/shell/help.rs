@@ -37,14 +37,15 @@ pub const COMMANDS: &[Command] = &[
         name: "ingest",
         args: "PATH…",
         summary: "ingest files and folders into the store",
-        detail: "Paths with spaces go in quotes. Tab completes file names.",
+        detail: "Paths with spaces go in quotes. Tab completes file names. Ctrl-C stops the \
+ingest before its next batch; what went in before stays.",
     },
     Command {
         name: "source",
         args: "FILE",
         summary: "run the statements and meta-commands in FILE",
         detail: "Statements end with ';'. The script stops at its first error, which is \
-reported with the file name and line.",
+reported with the file name and line. Ctrl-C cancels the statement running and skips the rest.",
     },
     Command {
         name: "param",
@@ -129,7 +130,7 @@ Output formats (:format NAME, or --format NAME for `dossier query`):
   json      one JSON array of row objects, keys in column order
   jsonl     one JSON object per row and line
   markdown  a Markdown table
-Nodes print as (:Label {key: 'value'}) in text formats and as
+Nodes print as (:Label {key: \"value\"}) in text formats and as
 {\"id\", \"labels\", \"properties\"} objects in JSON.
 ";
 
@@ -139,7 +140,8 @@ Keys:
   Tab          complete keywords, functions, :labels, [:TYPES, .keys, $params,
                meta-commands and file names
   Up / Down    previous / next history entry      Ctrl-R  search the history
-  Ctrl-C       cancel the running query; clear the line; twice on an empty line: leave
+  Ctrl-C       cancel the running query, :ingest or :source; clear the line;
+               twice on an empty line: leave
   Ctrl-D       leave the shell
 ";
 

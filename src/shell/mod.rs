@@ -52,6 +52,10 @@ pub struct Settings {
     pub timeout: Option<Duration>,
     /// Fail a query whose result would hold more rows than this.
     pub max_rows: Option<usize>,
+    /// Documents per transaction in `:ingest` (`None`: the ingest module's
+    /// default). Ctrl-C stops an ingest between batches, so smaller batches stop
+    /// sooner; larger ones ingest faster.
+    pub ingest_batch_docs: Option<usize>,
 }
 
 /// What one call of [`Shell::execute`] produced.
@@ -156,7 +160,9 @@ impl Shell {
     fn run_script(&mut self, text: &str, origin: Option<&Path>, o: &mut Output) {
         for piece in scan::split(text) {
             let r = if self.cancel.load(Ordering::SeqCst) {
-                Err(Error::Cancelled("cancelled".into()))
+                Err(Error::Cancelled(
+                    "cancelled before this statement; the ones before it ran".into(),
+                ))
             } else {
                 match piece.kind {
                     PieceKind::Meta => self.meta(piece.text, o),
@@ -291,9 +297,21 @@ impl Shell {
                 if paths.is_empty() {
                     return Err(Error::Input("usage: :ingest PATH…".into()));
                 }
+                let defaults = crate::ingest::Options::default();
+                // At a terminal, smaller batches (about a second of work each) so
+                // that Ctrl-C, which stops the ingest before its next batch and
+                // keeps the batches already written, takes effect soon.
+                let (docs, bytes) = if self.settings.interactive {
+                    (64, 1 << 20)
+                } else {
+                    (defaults.batch_docs, defaults.batch_bytes)
+                };
                 let opts = crate::ingest::Options {
                     progress: self.settings.interactive,
-                    ..crate::ingest::Options::default()
+                    cancel: Some(self.cancel.clone()),
+                    batch_docs: self.settings.ingest_batch_docs.unwrap_or(docs).max(1),
+                    batch_bytes: bytes,
+                    ..defaults
                 };
                 // A file that fails is reported and the others still go in.
                 let mut failures = Vec::new();
@@ -301,10 +319,16 @@ impl Shell {
                     failures.push(f.to_string())
                 })?;
                 let (n, r) = self.counts();
+                o.notes.extend(failures);
+                if summary.cancelled {
+                    return Err(Error::Cancelled(format!(
+                        "ingest cancelled; what went in before stays: {summary} \
+                         (the store now holds {n} nodes, {r} relationships)"
+                    )));
+                }
                 out.push_str(&format!(
                     "ingested {summary} (the store now holds {n} nodes, {r} relationships)\n"
                 ));
-                o.notes.extend(failures);
             }
             "source" => {
                 let path = single_word(arg, "usage: :source FILE")?;

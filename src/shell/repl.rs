@@ -4,7 +4,8 @@
 //! pseudo-terminal tests (`tests/pty_repl.rs`).
 //!
 //! Keys: Enter runs the statement once it ends with `;` (else the continuation
-//! prompt `   ...> ` waits for more); Ctrl-C cancels a running query, clears a
+//! prompt `   ...> ` waits for more); Ctrl-C cancels a running query (or
+//! `:ingest`, or `:source`), clears a
 //! non-empty line or unfinished statement, and on an empty line twice in a row
 //! leaves; Ctrl-D leaves.
 
@@ -101,8 +102,8 @@ pub fn run(shell: &mut Shell, opts: &ReplOptions) -> Result<i32> {
     }
     shell.history = ed.history().iter().cloned().collect();
 
-    // Ctrl-C while a query runs (the terminal is not in raw mode then) arrives as
-    // SIGINT: cancel the query, keep the shell. At the prompt, rustyline reads
+    // Ctrl-C while a query, ingest or script runs (the terminal is not in raw mode
+    // then) arrives as SIGINT: cancel it, keep the shell. At the prompt, rustyline reads
     // Ctrl-C as a key instead.
     let cancel = shell.cancel_flag();
     if let Err(e) = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst)) {
