@@ -304,3 +304,47 @@ fn repeat_prints_the_result_once_and_timings_on_stderr() {
     );
     assert!(0.0 <= min && min <= median, "{err}");
 }
+
+#[test]
+fn near_misses_get_a_note_on_stderr_and_nodes_print_in_double_quotes() {
+    let dir = tempdir();
+    let o = dossier(
+        dir.path(),
+        &[
+            "query",
+            "CREATE (:Person {name: 'Lina \"L\" shamy'})-[:POSTED {at: date('2016-12-12')}]->(:Post {text: 'it\\'s'})",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // Nothing matched a misspelt label: the note names the nearest one; a note is
+    // not an error.
+    let o = dossier(dir.path(), &["query", "MATCH (p:Persn) RETURN p"], None);
+    check(
+        &o,
+        0,
+        "┌───┐\n│ p │\n├───┤\n└───┘\nno rows\n",
+        "note: no label :Persn in the graph; did you mean :Person?\n",
+    );
+    // Rows came back, but a property key is misspelt. Strings inside nodes and
+    // relationships print in double quotes, `"` escaped.
+    let o = dossier(
+        dir.path(),
+        &[
+            "query",
+            "MATCH (p:Person)-[r]->(t) RETURN p, r, t.txt AS text",
+        ],
+        None,
+    );
+    check(
+        &o,
+        0,
+        "┌──────────────────────────────────────┬──────────────────────────────┬──────┐\n\
+         │ p                                    │ r                            │ text │\n\
+         ├──────────────────────────────────────┼──────────────────────────────┼──────┤\n\
+         │ (:Person {name: \"Lina \\\"L\\\" shamy\"}) │ [:POSTED {at: \"2016-12-12\"}] │ null │\n\
+         └──────────────────────────────────────┴──────────────────────────────┴──────┘\n\
+         1 row\n",
+        "note: no property key txt in the graph; did you mean text?\n",
+    );
+}

@@ -31,7 +31,7 @@ pub mod scan;
 pub mod schema;
 
 use format::{Cell, Format, Style};
-use scan::PieceKind;
+use scan::{PieceKind, TokKind};
 
 /// How the shell prints and runs queries.
 #[derive(Debug, Clone, Default)]
@@ -221,9 +221,24 @@ impl Shell {
     fn statement(&mut self, text: &str, o: &mut Output) -> Result<()> {
         let result = self.query(text)?;
         self.show(&result, o);
+        let g = self.store.graph();
         if result.rows.is_empty() {
-            o.notes
-                .extend(schema::unknown_name_notes(self.store.graph(), text));
+            o.notes.extend(schema::unknown_name_notes(g, text));
+        } else {
+            // Rows came back, but a typo in a property key gives a column of
+            // nulls: say so when a node or relationship's key is unknown and a
+            // known one is close.
+            let keys: Vec<&str> = g.key_names().collect();
+            for k in element_keys(text) {
+                if g.key_id(&k).is_none()
+                    && let Some(best) = schema::nearest(&k, &keys)
+                {
+                    let note = format!("no property key {k} in the graph; did you mean {best}?");
+                    if !o.notes.contains(&note) {
+                        o.notes.push(note);
+                    }
+                }
+            }
         }
         self.last = Some(result);
         Ok(())
@@ -511,6 +526,53 @@ impl Shell {
     }
 }
 
+/// The property keys `query` reads from node and relationship variables (`p.name`
+/// where `(p` or `[p` opens a pattern), found with the shell's lexer. Keys of maps
+/// and other values are left out: they are not the graph's names.
+fn element_keys(query: &str) -> Vec<String> {
+    let toks: Vec<_> = scan::tokens(query)
+        .into_iter()
+        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
+        .collect();
+    let kind = |i: usize| toks.get(i).map(|t| t.kind);
+    let text = |i: usize| -> Option<String> {
+        let t = toks.get(i)?;
+        let s = &query[t.start..t.end];
+        match t.kind {
+            TokKind::Word => Some(s.to_string()),
+            TokKind::Quoted { closed: true } => Some(s[1..s.len() - 1].replace("``", "`")),
+            _ => None,
+        }
+    };
+    let mut elements: Vec<String> = Vec::new();
+    for i in 0..toks.len() {
+        let opens = matches!(kind(i), Some(TokKind::Punct('(' | '[')));
+        let then = kind(i + 2);
+        let pattern = matches!(
+            then,
+            Some(TokKind::Punct(':' | ')' | ']' | '{' | '*' | '-' | '<'))
+        );
+        if opens
+            && pattern
+            && let Some(v) = text(i + 1)
+            && !helper::KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(&v))
+        {
+            elements.push(v);
+        }
+    }
+    let mut out = Vec::new();
+    for i in 0..toks.len() {
+        if kind(i + 1) == Some(TokKind::Punct('.'))
+            && let (Some(v), Some(k)) = (text(i), text(i + 2))
+            && elements.contains(&v)
+            && !out.contains(&k)
+        {
+            out.push(k);
+        }
+    }
+    out
+}
+
 /// A right-aligned number cell.
 fn count(n: usize) -> Cell {
     Cell {
@@ -578,6 +640,14 @@ mod tests {
         let w = words(r#"a "b c" 'd e' "" f"#).unwrap_or_default();
         assert_eq!(w, vec!["a", "b c", "d e", "", "f"]);
         assert!(words("'open").is_err());
+    }
+
+    #[test]
+    fn element_keys_are_those_read_from_pattern_variables() {
+        let q = "MATCH (p:Person)-[r]->(t) WITH p, r, t, {nme: 1} AS m \
+                 UNWIND [x IN [{a: 1}] | x] AS y \
+                 RETURN p.nme, r.`full name`, t.date, m.nme, y.a, date('2016-12-12').year";
+        assert_eq!(element_keys(q), ["nme", "full name", "date"]);
     }
 
     #[test]
