@@ -21,6 +21,11 @@ const CTRL_D: &str = "\x04";
 const CTRL_R: &str = "\x12";
 
 fn spawn(dir: &Path, extra: &[&str]) -> Pty {
+    spawn_with(dir, extra, Some("1"))
+}
+
+/// Starts the shell with `NO_COLOR` set to `no_color` (or unset).
+fn spawn_with(dir: &Path, extra: &[&str], no_color: Option<&str>) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
     cmd.arg("--db")
         .arg(dir.join("test.db"))
@@ -28,9 +33,12 @@ fn spawn(dir: &Path, extra: &[&str]) -> Pty {
         .args(extra)
         .current_dir(dir)
         .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
         .env("HOME", dir)
         .env_remove("DOSSIER_HISTORY");
+    match no_color {
+        Some(v) => cmd.env("NO_COLOR", v),
+        None => cmd.env_remove("NO_COLOR"),
+    };
     let mut s = match Session::spawn(cmd) {
         Ok(s) => s,
         Err(e) => panic!("cannot start dossier in a pty: {e}"),
@@ -357,6 +365,32 @@ fn a_query_prints_a_table_with_its_footer() {
     // A typo in a label gets a suggestion.
     send(&mut s, "MATCH (p:Persn) RETURN p;\r");
     expect(&mut s, "did you mean :Person?");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
+fn colour_at_a_terminal_unless_no_color_is_set() {
+    let dir = tempdir();
+    let query = "UNWIND ['Lina', null] AS name RETURN name;\r";
+    // At a terminal without NO_COLOR: a bold header and a dimmed null.
+    let mut s = spawn_with(dir.path(), &["--no-history"], None);
+    prompt(&mut s);
+    send(&mut s, query);
+    expect(&mut s, "│ \x1b[1mname\x1b[0m │");
+    expect(&mut s, "│ \x1b[2mnull\x1b[0m │");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+    // NO_COLOR set (to anything): plain text, not one escape in the result.
+    let mut s = spawn_with(dir.path(), &["--no-history"], Some("yes"));
+    prompt(&mut s);
+    send(&mut s, query);
+    let seen = expect_re(&mut s, r"(?s)┌.*?┘");
+    let table = seen.find('┌').map_or("", |i| &seen[i..]);
+    assert!(!table.contains('\x1b'), "escapes with NO_COLOR: {table:?}");
+    assert!(table.contains("│ null │"), "{table:?}");
     prompt(&mut s);
     send(&mut s, CTRL_D);
     leaves(&mut s);
