@@ -73,56 +73,94 @@ pub const KEYWORDS: &[&str] = &[
     "FOR",
 ];
 
-/// Functions offered by completion (openCypher's common set; completion inserts
-/// the opening parenthesis).
+/// Functions offered by completion (and by error hints), as they are usually
+/// written; the engine matches names case-insensitively. A unit test checks that
+/// the engine knows each one.
 pub const FUNCTIONS: &[&str] = &[
     "abs",
+    "acos",
+    "allShortestPaths",
+    "asin",
+    "atan",
+    "atan2",
     "avg",
     "ceil",
+    "char_length",
+    "character_length",
     "coalesce",
     "collect",
+    "cos",
+    "cot",
     "count",
     "date",
+    "date.truncate",
+    "degrees",
     "duration",
+    "duration.between",
+    "duration.inDays",
+    "duration.inMonths",
+    "duration.inSeconds",
+    "e",
     "endNode",
     "exists",
+    "exp",
     "floor",
+    "haversin",
     "head",
     "id",
+    "isEmpty",
     "keys",
     "labels",
     "last",
     "left",
     "length",
+    "log",
+    "log10",
     "lower",
+    "ltrim",
     "max",
     "min",
     "nodes",
+    "percentileCont",
+    "percentileDisc",
+    "pi",
     "properties",
+    "radians",
+    "rand",
     "range",
     "relationships",
     "replace",
     "reverse",
     "right",
     "round",
+    "rtrim",
     "shortestPath",
-    "allShortestPaths",
+    "sign",
+    "sin",
     "size",
     "split",
     "sqrt",
     "startNode",
+    "stDev",
+    "stDevP",
     "substring",
     "sum",
     "tail",
+    "tan",
     "toBoolean",
+    "toBooleanOrNull",
     "toFloat",
+    "toFloatOrNull",
     "toInteger",
+    "toIntegerOrNull",
     "toLower",
     "toString",
+    "toStringOrNull",
     "toUpper",
     "trim",
     "type",
     "upper",
+    "valueType",
 ];
 
 /// What to complete at the cursor.
@@ -756,6 +794,19 @@ mod tests {
         assert_eq!(v, ["p", "a", "r", "b", "q", "c", "d", "n", "x", "y"]);
         // Keywords and property access are not variables.
         assert!(bound_variables("RETURN count(DISTINCT a.x), exists(n.y)").is_empty());
+    }
+
+    #[test]
+    fn every_function_offered_is_one_the_engine_knows() {
+        use crate::query::{aggregate, functions};
+        for f in FUNCTIONS {
+            let l = f.to_lowercase();
+            let special = matches!(l.as_str(), "shortestpath" | "allshortestpaths" | "exists");
+            assert!(
+                special || functions::is_scalar(&l) || aggregate::is_aggregate(&l),
+                "{f} is offered but the engine does not know it"
+            );
+        }
     }
 
     #[test]

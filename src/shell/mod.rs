@@ -219,7 +219,7 @@ impl Shell {
 
     /// Runs one query statement and prints its result.
     fn statement(&mut self, text: &str, o: &mut Output) -> Result<()> {
-        let result = self.query(text)?;
+        let result = self.query(text).map_err(with_hint)?;
         self.show(&result, o);
         let g = self.store.graph();
         if result.rows.is_empty() {
@@ -524,6 +524,74 @@ impl Shell {
         ));
         Ok(())
     }
+}
+
+/// Adds a cheap "did you mean" to a query error that has none: a misspelt keyword
+/// where the parser stopped (among the keywords it expected there), an unknown
+/// function, a variable that is not defined (among those the query binds).
+fn with_hint(e: Error) -> Error {
+    let Error::Query(mut q) = e else { return e };
+    let (None, Some(span), Some(src)) = (&q.hint, q.span, q.source.as_deref()) else {
+        return Error::Query(q);
+    };
+    let word: String = src
+        .get(span.start..)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    if word.is_empty() {
+        return Error::Query(q);
+    }
+    let best = match q.code.as_deref() {
+        Some("UnknownFunction") => {
+            schema::nearest(&word, helper::FUNCTIONS).map(|f| format!("{f}()"))
+        }
+        Some("UndefinedVariable") => {
+            let vars = helper::bound_variables(src);
+            let vars: Vec<&str> = vars
+                .iter()
+                .map(String::as_str)
+                .filter(|v| *v != word)
+                .collect();
+            schema::nearest(&word, &vars).map(str::to_string)
+        }
+        _ if q.kind == crate::error::QueryErrorKind::SyntaxError => {
+            // "expected end of input, CALL, CREATE, …, found `RETRN`": the keywords.
+            let expected = q
+                .message
+                .strip_prefix("expected ")
+                .and_then(|m| m.rsplit_once(" found ").map(|(list, _)| list))
+                .unwrap_or("");
+            let mut keywords: Vec<&str> = expected
+                .split([',', ' '])
+                .filter(|w| helper::KEYWORDS.contains(w))
+                .collect();
+            if expected.split([',', ' ']).any(|w| w == "statement") {
+                keywords.extend([
+                    "MATCH", "OPTIONAL", "CREATE", "MERGE", "UNWIND", "WITH", "RETURN", "CALL",
+                    "EXPLAIN", "PROFILE",
+                ]);
+            }
+            let is_keyword = helper::KEYWORDS
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&word));
+            schema::nearest(&word, &keywords)
+                .filter(|_| !is_keyword)
+                .map(|k| {
+                    if word.chars().all(|c| !c.is_uppercase()) {
+                        k.to_lowercase()
+                    } else {
+                        k.to_string()
+                    }
+                })
+        }
+        _ => None,
+    };
+    if let Some(b) = best {
+        q.hint = Some(format!("did you mean {b}?"));
+    }
+    Error::Query(q)
 }
 
 /// The property keys `query` reads from node and relationship variables (`p.name`
