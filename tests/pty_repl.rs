@@ -292,6 +292,35 @@ fn ctrl_c_cancels_a_running_query_and_keeps_the_shell() {
 }
 
 #[test]
+fn a_source_script_prints_as_it_goes_and_ctrl_c_stops_it() {
+    let dir = tempdir();
+    let script = "CREATE (:Before);\n\
+                  RETURN 'first' AS step;\n\
+                  UNWIND range(1, 10000000) AS x UNWIND range(1, 1000) AS y RETURN count(*);\n\
+                  CREATE (:After);\n";
+    if let Err(e) = std::fs::write(dir.path().join("long.cypher"), script) {
+        panic!("cannot write the script: {e}");
+    }
+    let mut s = spawn(dir.path(), &["--no-history"]);
+    prompt(&mut s);
+    send(&mut s, ":source long.cypher\r");
+    // The first results show while the long query is still running…
+    expect(&mut s, "│ first │");
+    send(&mut s, CTRL_C);
+    // …which Ctrl-C cancels, naming the script's line; the rest does not run.
+    expect(&mut s, "error: long.cypher:3: the query was cancelled");
+    prompt(&mut s);
+    send(
+        &mut s,
+        "MATCH (b:Before) OPTIONAL MATCH (a:After) RETURN count(b) AS b, count(a) AS a;\r",
+    );
+    expect(&mut s, "│ 1 │ 0 │");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+}
+
+#[test]
 fn ctrl_c_cancels_an_ingest_and_keeps_what_went_in() {
     let dir = tempdir();
     let docs = dir.path().join("docs");

@@ -137,7 +137,7 @@ fn cancelling_a_source_script_stops_it_and_keeps_what_ran() {
     let script = dir.path().join("long.cypher");
     let text = "CREATE (:Before);\n\
                 // long enough to be running when the flag is set\n\
-                UNWIND range(1, 1000000000) AS x RETURN count(x);\n\
+                UNWIND range(1, 10000000) AS x UNWIND range(1, 1000) AS y RETURN count(*);\n\
                 CREATE (:After);\n";
     if let Err(e) = std::fs::write(&script, text) {
         panic!("cannot write the script: {e}");

@@ -119,9 +119,25 @@ pub fn run_script(
     origin: Option<&Path>,
     continue_on_error: bool,
 ) -> i32 {
+    // Results print as each statement finishes, those of a `:source` script too.
+    let closed = std::rc::Rc::new(std::cell::Cell::new(false));
+    let reader_gone = closed.clone();
+    shell.set_stream(Some(Box::new(move |o: &crate::shell::Output| {
+        let mut stdout = std::io::stdout().lock();
+        if stdout.write_all(o.out.as_bytes()).is_err() {
+            reader_gone.set(true);
+        }
+        let _ = stdout.flush();
+        for n in &o.notes {
+            eprintln!("note: {n}");
+        }
+    })));
     let mut status = 0;
-    let mut stdout = std::io::stdout().lock();
     for piece in scan::split(text) {
+        if closed.get() {
+            // The reader went away (`| head`): nothing more to say.
+            return status;
+        }
         let mut out = shell.execute(piece.text);
         if out.error_at.is_none()
             && let Some(p) = origin
@@ -132,11 +148,13 @@ pub fn run_script(
                 scan::line_of(text, piece.start)
             ));
         }
+        let mut stdout = std::io::stdout().lock();
         if stdout.write_all(out.out.as_bytes()).is_err() {
             // The reader went away (`| head`): nothing more to say.
             return status;
         }
         let _ = stdout.flush();
+        drop(stdout);
         for n in &out.notes {
             eprintln!("note: {n}");
         }

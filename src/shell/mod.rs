@@ -85,6 +85,9 @@ impl Output {
     }
 }
 
+/// Where [`Shell::set_stream`] sends each statement's results.
+pub type Stream = Box<dyn FnMut(&Output)>;
+
 /// The shell: a store, parameters, settings and the last result.
 pub struct Shell {
     store: Store,
@@ -95,6 +98,8 @@ pub struct Shell {
     cancel: Arc<AtomicBool>,
     /// The entries `:history` lists (the REPL keeps it in step with rustyline).
     pub history: Vec<String>,
+    /// Where results go as each statement finishes (see [`Shell::set_stream`]).
+    stream: Option<Stream>,
 }
 
 impl Shell {
@@ -106,7 +111,16 @@ impl Shell {
             last: None,
             cancel: Arc::new(AtomicBool::new(false)),
             history: Vec::new(),
+            stream: None,
         }
+    }
+
+    /// Hands each statement's results (and notes) to `f` as soon as the statement
+    /// finishes, instead of gathering them in the [`Output`] that `execute`
+    /// returns, which then holds only the error, if any. The REPL prints this way,
+    /// so a long `:source` script shows its results as it goes.
+    pub fn set_stream(&mut self, f: Option<Stream>) {
+        self.stream = f;
     }
 
     pub fn store(&self) -> &Store {
@@ -184,6 +198,16 @@ impl Shell {
             }
             if o.quit || o.error.is_some() {
                 return;
+            }
+            if let Some(f) = &mut self.stream
+                && (!o.out.is_empty() || !o.notes.is_empty())
+            {
+                let part = Output {
+                    out: std::mem::take(&mut o.out),
+                    notes: std::mem::take(&mut o.notes),
+                    ..Output::default()
+                };
+                f(&part);
             }
         }
     }
@@ -716,6 +740,39 @@ mod tests {
                  UNWIND [x IN [{a: 1}] | x] AS y \
                  RETURN p.nme, r.`full name`, t.date, m.nme, y.a, date('2016-12-12').year";
         assert_eq!(element_keys(q), ["nme", "full name", "date"]);
+    }
+
+    #[test]
+    fn a_stream_gets_each_statements_results_as_it_finishes() {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        let dir = std::env::temp_dir().join(format!("dossier-stream-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let script = dir.join("s.cypher");
+        let _ = std::fs::write(
+            &script,
+            ":format csv\nRETURN 1 AS a;\nRETURN 2 AS b;\nRETURN nosuch;\nRETURN 3 AS c;\n",
+        );
+        let mut sh = Shell::new(Store::in_memory(), Settings::default());
+        let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+        let log = seen.clone();
+        sh.set_stream(Some(Box::new(move |o: &Output| {
+            log.borrow_mut().push(o.out.clone())
+        })));
+        let o = sh.execute(&format!("RETURN 0 AS z; :source {}", script.display()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            *seen.borrow(),
+            [
+                "┌───┐\n│ z │\n├───┤\n│ 0 │\n└───┘\n1 row\n",
+                "a\n1\n",
+                "b\n2\n"
+            ]
+        );
+        // What is left for the caller: the error, no results.
+        assert!(o.out.is_empty(), "{:?}", o.out);
+        let e = o.error_text().unwrap_or_default();
+        assert!(e.contains("s.cypher:4: SyntaxError"), "{e}");
     }
 
     #[test]

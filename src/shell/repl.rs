@@ -110,6 +110,10 @@ pub fn run(shell: &mut Shell, opts: &ReplOptions) -> Result<i32> {
         eprintln!("warning: Ctrl-C will not cancel queries: {e}");
     }
 
+    // Results print as each statement finishes (a long `:source` script shows
+    // them as it goes); what `execute` returns then holds only the error.
+    shell.set_stream(Some(Box::new(move |o: &Output| print_output(o, color))));
+
     println!("{}", shell.banner());
     let mut pending = String::new();
     let mut armed = false; // a first Ctrl-C on an empty prompt was pressed
