@@ -120,12 +120,12 @@ pub fn run_script(
     continue_on_error: bool,
 ) -> i32 {
     // Results print as each statement finishes, those of a `:source` script too.
-    let closed = std::rc::Rc::new(std::cell::Cell::new(false));
+    let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader_gone = closed.clone();
     shell.set_stream(Some(Box::new(move |o: &crate::shell::Output| {
         let mut stdout = std::io::stdout().lock();
         if stdout.write_all(o.out.as_bytes()).is_err() {
-            reader_gone.set(true);
+            reader_gone.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         let _ = stdout.flush();
         for n in &o.notes {
@@ -134,7 +134,7 @@ pub fn run_script(
     })));
     let mut status = 0;
     for piece in scan::split(text) {
-        if closed.get() {
+        if closed.load(std::sync::atomic::Ordering::SeqCst) {
             // The reader went away (`| head`): nothing more to say.
             return status;
         }

@@ -85,8 +85,9 @@ impl Output {
     }
 }
 
-/// Where [`Shell::set_stream`] sends each statement's results.
-pub type Stream = Box<dyn FnMut(&Output)>;
+/// Where [`Shell::set_stream`] sends each statement's results (`Send`, so a
+/// shell can still move to another thread).
+pub type Stream = Box<dyn FnMut(&Output) + Send>;
 
 /// The shell: a store, parameters, settings and the last result.
 pub struct Shell {
@@ -744,8 +745,7 @@ mod tests {
 
     #[test]
     fn a_stream_gets_each_statements_results_as_it_finishes() {
-        use std::cell::RefCell;
-        use std::rc::Rc;
+        use std::sync::Mutex;
         let dir = std::env::temp_dir().join(format!("dossier-stream-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let script = dir.join("s.cypher");
@@ -754,15 +754,18 @@ mod tests {
             ":format csv\nRETURN 1 AS a;\nRETURN 2 AS b;\nRETURN nosuch;\nRETURN 3 AS c;\n",
         );
         let mut sh = Shell::new(Store::in_memory(), Settings::default());
-        let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
         let log = seen.clone();
         sh.set_stream(Some(Box::new(move |o: &Output| {
-            log.borrow_mut().push(o.out.clone())
+            if let Ok(mut l) = log.lock() {
+                l.push(o.out.clone());
+            }
         })));
         let o = sh.execute(&format!("RETURN 0 AS z; :source {}", script.display()));
         let _ = std::fs::remove_dir_all(&dir);
+        let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
         assert_eq!(
-            *seen.borrow(),
+            seen,
             [
                 "┌───┐\n│ z │\n├───┤\n│ 0 │\n└───┘\n1 row\n",
                 "a\n1\n",
