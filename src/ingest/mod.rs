@@ -160,10 +160,6 @@ fn run(
             .is_some_and(|c| c.load(Ordering::SeqCst))
     };
     loop {
-        if cancelled() {
-            summary.cancelled = true;
-            break;
-        }
         // Step 2, sequential: gather a batch.
         let mut batch = Vec::new();
         let mut bytes = 0;
@@ -183,6 +179,12 @@ fn run(
             }
         }
         if batch.is_empty() {
+            break;
+        }
+        // Cancelled (checked once there is more to do, so an ingest that had
+        // finished is not reported as cancelled): stop before analysing.
+        if cancelled() {
+            summary.cancelled = true;
             break;
         }
         // Steps 3–5, parallel; `collect` keeps the input order.
