@@ -5,6 +5,11 @@
 //! never waits on a large store. The decisions (what to complete at the cursor,
 //! how to colour a line) are plain functions with unit tests; the trait impls
 //! only adapt them to rustyline.
+//!
+//! rustyline edits one line at a time, but a statement may span several: the loop
+//! shares the earlier lines of the unfinished statement ([`ShellHelper::pending`]),
+//! and completion and colours read the line in their light (a `[` left open, a
+//! variable bound, a string not yet closed).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};

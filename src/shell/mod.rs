@@ -7,7 +7,7 @@
 //! `execute`, print. `dossier query` drives the same `Shell` without a terminal.
 //!
 //! - [`scan`] decides when a statement is complete and splits scripts;
-//! - [`format`] prints results (table, csv, tsv, json, jsonl, markdown);
+//! - [`format`](mod@format) prints results (table, csv, tsv, json, jsonl, markdown);
 //! - [`literal`] reads parameter values;
 //! - [`schema`] caches names for completion, prints `:schema`, suggests names;
 //! - [`helper`] is rustyline's completion, hints and highlighting;
