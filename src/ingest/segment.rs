@@ -40,6 +40,9 @@ const MAX_NAME: usize = 50;
 /// A line longer than this is prose unless the previous signature or a paragraph
 /// break says otherwise.
 const MAX_POST_LINE: usize = 100;
+/// A sentence cut from a flattened line reads as the article's narrative only with at
+/// least this many words.
+const PROSE_WORDS: usize = 8;
 /// What a link counts for in a post's length (Twitter shortens every link to this).
 const LINK_LEN: usize = 23;
 
@@ -52,6 +55,8 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap_or_else(|e| panic!("{e}"))
 });
+static PAREN_HANDLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(@[A-Za-z0-9_]{1,15}\)").unwrap_or_else(|e| panic!("{e}")));
 static HASHTAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"#([\p{L}\p{M}\p{N}_]+)").unwrap_or_else(|e| panic!("{e}")));
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -194,6 +199,10 @@ fn signature(
             .into_iter()
             .max()
             .unwrap_or(0);
+            // Without a dash, the name is only the trailing run of name-like words:
+            // in flattened text the post's last words come straight before it
+            // (`…up the hill 🙏 Marta Giménez (@m)`).
+            let from = from + name_tail(&prefix[from..]);
             let name = prefix[from..].trim();
             let lead = prefix.len() - prefix[from..].trim_start().len();
             (
@@ -221,9 +230,20 @@ fn signature(
         None => (None, whole.end()),
     };
     let line_rest = rest.split('\n').next().unwrap_or("").trim();
+    // A date the sentence goes on after (`(@COPPresidency) on 19 November 2022 that
+    // talks…`) is prose; a signature's date ends its line or meets the next sentence.
+    let after = &text[sig_end..];
+    let sentence_goes_on = date.is_some()
+        && after.starts_with([' ', '\t'])
+        && after.trim_start().starts_with(|c: char| c.is_lowercase());
+    if dash.is_none() && sentence_goes_on {
+        return None;
+    }
 
+    // Without a date, a signature ends its line: `- Lucy Tran (@lucytran_) - said`
+    // is prose naming an account between dashes.
     let accept = if paren {
-        dash.is_some()
+        (dash.is_some() && (date.is_some() || line_rest.is_empty()))
             || date.is_some()
             || (line_rest.is_empty()
                 && name_at_line_start
@@ -301,6 +321,52 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…' | '"' | '”' | '»' | ':' | ';')
 }
 
+/// Where the display name starts in `s`, the text between a signature's last sentence
+/// end and its `(@handle)` when there is no dash: the trailing run of words that can
+/// be part of a name (capitalised, uncased scripts such as Arabic or Han, digits,
+/// parenthesised parts, initials). A lower-case word belongs to the post; so does
+/// a symbol (emoji) that would start the name.
+fn name_tail(s: &str) -> usize {
+    let mut start = s.len();
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let mut i = 0;
+    for w in s.split_whitespace() {
+        let at = s[i..].find(w).map_or(i, |k| i + k);
+        words.push((at, w));
+        i = at + w.len();
+    }
+    for &(at, w) in words.iter().rev() {
+        let first = w
+            .trim_start_matches(['(', '[', '"', '\'', '“'])
+            .chars()
+            .next();
+        let namey = match first {
+            Some(c) if c.is_alphabetic() => !c.is_lowercase(),
+            Some(c) => c.is_ascii_digit() || !c.is_ascii(),
+            None => false,
+        };
+        if !namey {
+            break;
+        }
+        start = at;
+    }
+    // A name does not start with a symbol: `🙏 Marta` leaves the emoji to the post.
+    for &(at, w) in &words {
+        if at < start {
+            continue;
+        }
+        if w.chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '(')
+        {
+            start = at;
+            break;
+        }
+        start = at + w.len();
+    }
+    start.min(s.len())
+}
+
 /// A display name standing alone on its line, without a dash or a date: short, a
 /// few words, no sentence punctuation.
 fn looks_like_name(name: &str) -> bool {
@@ -359,11 +425,29 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
     let bounded = para > 0 && post_len(&text[para..end]) <= MAX_POST;
     // Line by line upwards (lines, or virtual lines in a flattened paragraph).
     let units = units(text, para, end);
-    let Some(&(mut start, _)) = units.last() else {
+    let Some(mut start) = units.last().map(|u| u.start) else {
         return para;
     };
     let mut total = post_len(&text[start..end]);
-    for &(s, e) in units.iter().rev().skip(1) {
+    // An introduction close above (`Volunteers described the scene:`) says that all
+    // below it is the quote, whatever its lines read like — unless a line in between
+    // is itself a quotation in quotation marks, which is the article quoting speech.
+    let mut below = total;
+    for u in units.iter().rev().skip(1) {
+        let unit = text[u.start..u.end].trim();
+        if unit.is_empty() || unit.starts_with(['"', '“']) {
+            break;
+        }
+        if unit.ends_with(':') {
+            return skip_space(text, u.end, end);
+        }
+        below += post_len(unit);
+        if below > MAX_POST {
+            break;
+        }
+    }
+    for u in units.iter().rev().skip(1) {
+        let (s, e) = (u.start, u.end);
         let unit = text[s..e].trim();
         // A line ending in `:` introduces the quote: it is the article's.
         if unit.is_empty() || unit.ends_with(':') {
@@ -373,16 +457,14 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
         if (!bounded && len > MAX_POST_LINE) || total + len > MAX_POST {
             break;
         }
-        // Unbounded, a short line that reads as a finished sentence of prose is the
-        // article's, unless the line below continues it or it carries a post's marks.
-        if !bounded {
-            let continued = text[start..end]
-                .trim_start()
-                .starts_with(|c: char| c.is_lowercase());
-            let finished = unit.ends_with(['.', '!', '?', '…', '"', '”']);
-            if finished && !continued && !has_post_marks(unit) {
-                break;
-            }
+        // A line that reads as the article's own prose ends the walk, bounded or
+        // not: a short narrative line between two quoted posts ("Her opponent was
+        // gracious in defeat.") is no part of the second.
+        // Where only a sentence end separates it from the post, a sentence must also
+        // be long, as narrative sentences are: a post's own short ones ("Never.")
+        // stay in the post.
+        if reads_as_prose(unit) && (!u.weak || unit.split_whitespace().count() >= PROSE_WORDS) {
+            break;
         }
         total += len;
         start = s;
@@ -390,50 +472,127 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
     skip_space(text, start, end)
 }
 
+/// English first- and second-person pronouns: the closed word class that marks a
+/// post's voice (`we did it`, `thank you`) against a news article's third person.
+/// Grammar, not a gazetteer: these are all of them.
+const PERSONAL: [&str; 20] = [
+    "i", "i'm", "i've", "i'll", "i'd", "me", "my", "mine", "we", "we're", "we've", "we'll", "us",
+    "our", "ours", "you", "you're", "you've", "your", "yours",
+];
+
+/// Whether a line (or sentence) reads as a news article's narrative: it ends a
+/// sentence with a full stop (possibly inside a closing quote), carries none of a
+/// post's marks, does not shout, and speaks of others — no first- or second-person
+/// pronoun outside quotation marks. An exclamation or a question is a post's voice.
+fn reads_as_prose(unit: &str) -> bool {
+    let core = unit.trim_end_matches(['"', '”', '’', '\'', ')', ']']);
+    if !(core.ends_with('.') || core.ends_with('…')) || has_post_marks(unit) {
+        return false;
+    }
+    // A sentence starts with a capital (or a digit, or a quotation); a line starting in
+    // lower case continues the one above it, as a post's broken lines do.
+    if unit.starts_with(|c: char| c.is_lowercase()) {
+        return false;
+    }
+    let mut quoted = false;
+    let mut outside = String::with_capacity(unit.len());
+    for c in unit.chars() {
+        match c {
+            '"' | '“' | '”' => quoted = !quoted,
+            _ if !quoted => outside.push(c),
+            _ => {}
+        }
+    }
+    let personal = outside
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .any(|w| {
+            let w = w.to_lowercase().replace('’', "'");
+            PERSONAL.contains(&w.as_str())
+        });
+    !personal
+}
+
 /// Whether a line carries what posts carry and prose seldom does: a hashtag, an
 /// @mention, a link or an emoji.
 fn has_post_marks(line: &str) -> bool {
+    // `(@handle)` is how an article names an account, not a post's mention.
+    let line = &PAREN_HANDLE.replace_all(line, "");
     HASHTAG.is_match(line)
         || MENTION.is_match(line)
         || URL.is_match(line)
         || line
             .chars()
             .any(|c| matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF))
+        || shouts(line)
+}
+
+/// Two or more words and every letter a capital (`FIFTY ONE YEARS.`): news prose
+/// never writes a sentence so.
+fn shouts(line: &str) -> bool {
+    let words = line
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    words >= 2
+        && line
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(|c| !c.is_lowercase())
 }
 
 fn skip_space(text: &str, from: usize, end: usize) -> usize {
     end - text[from..end].trim_start().len()
 }
 
-/// The lines of `text[from..end]` as (start, end) spans; a line too long to be a post
-/// is cut where its sentences run into each other (glued: `end.Next`), or else at
-/// every sentence end.
-fn units(text: &str, from: usize, end: usize) -> Vec<(usize, usize)> {
+/// A stretch of text the walk upwards takes or leaves whole: a line, or a sentence of
+/// a line that is no post by itself.
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    start: usize,
+    end: usize,
+    /// The boundary after it is only a sentence end followed by a space: weak
+    /// evidence of where a post starts, so a stricter prose test applies.
+    weak: bool,
+}
+
+/// The lines of `text[from..end]`, cut further where a line is too long to be a post:
+/// where its sentences run into each other (glued: `end.Next`, where a scraper removed
+/// a newline), and at every sentence end when the line is not a post line by itself
+/// (it does not start a line of the document, or it is longer than any post).
+fn units(text: &str, from: usize, end: usize) -> Vec<Unit> {
     let mut out = Vec::new();
     let mut line_start = from;
     for line in text[from..end].split('\n') {
         let line_end = line_start + line.len();
         let len = post_len(line);
-        // Glued sentences are where a scraper removed newlines: cut there. Plain
-        // sentence ends are no evidence of a line break, so a line is cut at them
-        // only when it is too long to be one post.
-        let mut breaks = Vec::new();
+        // A line of its own: the document has a newline before it.
+        let own_line = text[..line_start].ends_with('\n');
+        let mut breaks: Vec<(usize, bool)> = Vec::new();
         if len > MAX_POST_LINE {
-            breaks = sentence_breaks(line, true);
-            if breaks.is_empty() && len > MAX_POST {
-                breaks = sentence_breaks(line, false);
+            breaks = sentence_breaks(line, true)
+                .into_iter()
+                .map(|b| (b, false))
+                .collect();
+            if breaks.is_empty() && (!own_line || len > MAX_POST) {
+                breaks.extend(sentence_breaks(line, false).into_iter().map(|b| (b, true)));
+                breaks.sort_unstable();
+                breaks.dedup_by_key(|b| b.0);
             }
         }
-        if !breaks.is_empty() {
-            let mut s = line_start;
-            for b in breaks {
-                out.push((s, line_start + b));
-                s = line_start + b;
-            }
-            out.push((s, line_end));
-        } else {
-            out.push((line_start, line_end));
+        let mut s = line_start;
+        for (b, weak) in breaks {
+            out.push(Unit {
+                start: s,
+                end: line_start + b,
+                weak,
+            });
+            s = line_start + b;
         }
+        out.push(Unit {
+            start: s,
+            end: line_end,
+            weak: false,
+        });
         line_start = line_end + 1;
     }
     out
@@ -451,9 +610,11 @@ fn sentence_breaks(line: &str, glued: bool) -> Vec<usize> {
         if glued {
             if let Some(&(j, n)) = chars.get(k + 1)
                 && n.is_uppercase()
-                // `U.S.Army` is no sentence break: the letter before is not lower case.
+                // `U.S.Army` is no sentence break: the character before is a capital.
+                // (`…to 1.1%.Growth` is one.)
                 && k > 0
-                && chars[k - 1].1.is_lowercase()
+                && !chars[k - 1].1.is_uppercase()
+                && !chars[k - 1].1.is_whitespace()
             {
                 out.push(j);
             }
@@ -586,6 +747,52 @@ mod tests {
         assert_eq!(p.hashtags, vec!["savethem", "now"]);
         assert_eq!(p.urls, vec!["pic.twitter.com/AbC123", "https://t.co/x1Y"]);
         assert_eq!(p.mentions, vec!["ally"]);
+    }
+
+    /// Issue 4: the post's start was one line too early after short prose lines
+    /// (the previous signature or a paragraph break took every line in between).
+    #[test]
+    fn short_prose_lines_stay_out_of_the_post() {
+        let t = "Her opponent was gracious in defeat.\nShe played well. Congrats 👏\n— Elena (@elena) 12 Dec 2023\nMilne was asked about her next opponent.\nShould be fun!\n— Kate Milne (@katemilne_) 12 Dec 2023\n";
+        let s = segment(t, None);
+        let texts: Vec<&str> = s.posts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["She played well. Congrats 👏", "Should be fun!"]
+        );
+        // A post's own voice (first person) and its broken lines stay in it.
+        let t = "— A (@a) 1 May 2020\nThanks all who stand for us.\nBut it's almost over\n— B (@b) 1 May 2020\n";
+        assert_eq!(
+            segment(t, None).posts[1].text,
+            "Thanks all who stand for us.\nBut it's almost over"
+        );
+        let t = "Families waiting on rooftops\nsince Wednesday.\nNo food left. #help\n— B (@b) 1 May 2020\n";
+        assert_eq!(
+            one(t).text,
+            "Families waiting on rooftops\nsince Wednesday.\nNo food left. #help"
+        );
+    }
+
+    #[test]
+    fn prose_naming_accounts_is_no_signature() {
+        for t in [
+            "Cole's campaign chief - Lucy Tran (@lucytran_) - said the candidate would speak.",
+            "The president had posted on his account (@COPPresidency) on 19 November 2022 that talks were close.",
+        ] {
+            let s = segment(t, None);
+            assert!(s.posts.is_empty(), "{t:?}: {:?}", s.posts);
+        }
+    }
+
+    #[test]
+    fn flattened_no_dash_name_leaves_the_posts_last_words() {
+        let t = "Residents described a sky turned orange in the middle of the day. It's 2pm and it looks like sunset. Praying for everyone up the hill 🙏 Marta Giménez (@martagimenez_) Aug 3, 2021 Officials said no deaths had been reported.";
+        let p = one(t);
+        assert_eq!(p.display_name.as_deref(), Some("Marta Giménez"));
+        assert_eq!(
+            p.text,
+            "It's 2pm and it looks like sunset. Praying for everyone up the hill 🙏"
+        );
     }
 
     proptest::proptest! {
