@@ -108,6 +108,19 @@ struct Signature {
 /// ambiguous numeric dates in signatures.
 pub fn segment(text: &str, near: Option<NaiveDate>) -> Segmented {
     let mut out = Segmented::default();
+    // Does the document end its paragraphs with blank lines (HTML as dossier renders
+    // it, most Markdown)? Then a single newline is a line break inside a paragraph
+    // (`<br>`), and a paragraph that ends in a signature is the post, whatever its
+    // lines read like.
+    let (mut blank, mut full) = (0usize, 0usize);
+    for l in text.lines() {
+        if l.trim().is_empty() {
+            blank += 1;
+        } else {
+            full += 1;
+        }
+    }
+    let blank_paragraphs = full > 0 && blank * 3 >= full * 2;
     let mut floor = 0;
     let mut search = 0;
     while let Some(m) = CANDIDATE.captures_at(text, search) {
@@ -117,7 +130,7 @@ pub fn segment(text: &str, near: Option<NaiveDate>) -> Segmented {
             continue;
         };
         let end = trim_end(text, floor, sig.start);
-        let start = post_start(text, floor, end);
+        let start = post_start(text, floor, end, blank_paragraphs);
         let body = &text[start..end];
         out.posts.push(Post {
             text: body.to_string(),
@@ -390,7 +403,23 @@ fn skip_space_and_one_newline(s: &str) -> usize {
 
 /// `end` moved left over whitespace, not below `floor`.
 fn trim_end(text: &str, floor: usize, end: usize) -> usize {
-    floor + text[floor..end].trim_end().len()
+    let t = text[floor..end].trim_end();
+    // A Markdown quotation's marker before the signature (`> — Name (@h)`) is not
+    // the post's.
+    let t = match t.strip_suffix('>') {
+        Some(rest) if rest.is_empty() || rest.ends_with('\n') => rest.trim_end(),
+        _ => t,
+    };
+    floor + t.len()
+}
+
+/// `start` moved past a Markdown quotation marker (`> `) at the start of a line.
+fn skip_quote_marker(text: &str, start: usize, end: usize) -> usize {
+    let at_line_start = start == 0 || text[..start].ends_with('\n');
+    match text[start..end].strip_prefix('>') {
+        Some(rest) if at_line_start => end - rest.trim_start().len(),
+        _ => start,
+    }
 }
 
 /// A post's length as Twitter counts it: characters, every link as [`LINK_LEN`].
@@ -403,23 +432,25 @@ fn post_len(s: &str) -> usize {
 }
 
 /// Where the post ending at `end` begins (see the module docs for the evidence).
-fn post_start(text: &str, floor: usize, end: usize) -> usize {
+fn post_start(text: &str, floor: usize, end: usize, blank_paragraphs: bool) -> usize {
+    let start = post_start_line(text, floor, end, blank_paragraphs);
+    skip_quote_marker(text, start, end)
+}
+
+fn post_start_line(text: &str, floor: usize, end: usize, blank_paragraphs: bool) -> usize {
     if end <= floor {
         return end;
     }
     let region = &text[floor..end];
     // A paragraph break (a blank line) bounds the post.
     // (`end` is trimmed, so there is text after any break found.)
-    let para = region
-        .rmatch_indices('\n')
-        .find(|(i, _)| {
-            region[i + 1..]
-                .split('\n')
-                .next()
-                .is_some_and(|l| l.trim().is_empty())
-        })
-        .map_or(floor, |(i, _)| floor + i + 1);
-    let para = skip_space(text, para, end);
+    let blank_line = region.rmatch_indices('\n').find(|(i, _)| {
+        region[i + 1..]
+            .split('\n')
+            .next()
+            .is_some_and(|l| l.trim().is_empty())
+    });
+    let para = skip_space(text, blank_line.map_or(floor, |(i, _)| floor + i + 1), end);
     // Bounded: the previous signature or a paragraph break (not the document start)
     // closes a stretch short enough to be one post, so every line of it belongs.
     let bounded = para > 0 && post_len(&text[para..end]) <= MAX_POST;
@@ -445,6 +476,10 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
         if below > MAX_POST {
             break;
         }
+    }
+    // In a document of blank-line paragraphs, the paragraph is the post.
+    if blank_paragraphs && bounded && blank_line.is_some() {
+        return para;
     }
     for u in units.iter().rev().skip(1) {
         let (s, e) = (u.start, u.end);
