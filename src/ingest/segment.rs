@@ -10,16 +10,19 @@
 //!    name is what follows the last sentence end;
 //! 3. to its right, a date in any of the forms [`super::dates::date_at`] reads, or
 //!    the end of the line;
-//! 4. a candidate is a signature when the evidence is enough: a dash, or a date, or a
-//!    short name alone on its line. A bare `@handle` always needs a date.
+//! 4. a candidate is a signature when the evidence is enough: a dash with a date or at
+//!    the line's end, or a date the sentence does not run on after, or a short name
+//!    alone on its line. A bare `@handle` always needs a date.
 //!
-//! Where the post's text begins is decided by evidence, from strongest to weakest:
-//! the previous signature or a paragraph break when what lies between fits in a
-//! post; else line by line upwards, while the lines are short, do not introduce the
-//! quote (a line ending in `:`) and the whole still fits in a post. A flattened
-//! article (newlines removed by a scraper) is cut at the places where a sentence end
-//! runs straight into the next capital (`…Aleppo.There is…`), which is where the
-//! newlines were, or else at sentence ends.
+//! Where the post's text begins is decided by evidence, from strongest to weakest
+//! (`docs/formats.md` tells the whole story, with the measured effect):
+//! an introduction (`…described the scene:`) close above; in a document of blank-line
+//! paragraphs, the paragraph; else line by line upwards from the signature, bounded by
+//! the previous signature or a blank line, while the lines are short, fit in a post
+//! and do not read as the article's own prose (a finished third-person sentence with
+//! none of a post's marks). A flattened article (newlines removed by a scraper) is
+//! cut at the places where a sentence end runs straight into the next capital
+//! (`…Aleppo.There is…`), which is where the newlines were, or else at sentence ends.
 //!
 //! All offsets here are byte offsets into the document text; the caller converts
 //! what it exposes to code points.
