@@ -218,7 +218,12 @@ fn signature(
             // Without a dash, the name is only the trailing run of name-like words:
             // in flattened text the post's last words come straight before it
             // (`…up the hill 🙏 Marta Giménez (@m)`).
-            let from = from + name_tail(&prefix[from..]);
+            // (A name alone on its line keeps every word: `tired commuter (@sue)`.)
+            let from = if from > 0 {
+                from + name_tail(&prefix[from..])
+            } else {
+                from
+            };
             let name = prefix[from..].trim();
             let lead = prefix.len() - prefix[from..].trim_start().len();
             (
@@ -356,15 +361,13 @@ fn name_tail(s: &str) -> usize {
             .trim_start_matches(['(', '[', '"', '\'', '“'])
             .chars()
             .next();
-        let namey = match first {
-            Some(c) if c.is_alphabetic() => !c.is_lowercase(),
-            Some(c) => c.is_ascii_digit() || !c.is_ascii(),
-            None => false,
-        };
-        if !namey {
-            break;
+        // (A lower-case particle, `Ursula von der Leyen`, cannot be told from the
+        // post's `thank you all`: run into a post, such a name keeps its last part.)
+        match first {
+            Some(c) if c.is_lowercase() => break,
+            Some(c) if c.is_alphabetic() || c.is_ascii_digit() || !c.is_ascii() => start = at,
+            _ => break,
         }
-        start = at;
     }
     // A name does not start with a symbol: `🙏 Marta` leaves the emoji to the post.
     for &(at, w) in &words {
@@ -384,9 +387,12 @@ fn name_tail(s: &str) -> usize {
 }
 
 /// A display name standing alone on its line, without a dash or a date: short, a
-/// few words, no sentence punctuation.
+/// few words, no sentence punctuation, every word name-like (`A post shared by
+/// Restoration Team (@restorationteam)` under an Instagram embed is no signature).
 fn looks_like_name(name: &str) -> bool {
-    name.split_whitespace().count() <= 6 && !name.chars().any(is_terminator)
+    name.split_whitespace().count() <= 6
+        && !name.chars().any(is_terminator)
+        && name_tail(name) == 0
 }
 
 fn skip_space_and_one_newline(s: &str) -> usize {
@@ -523,8 +529,9 @@ const PERSONAL: [&str; 20] = [
 /// post's marks, does not shout, and speaks of others — no first- or second-person
 /// pronoun outside quotation marks. An exclamation or a question is a post's voice.
 fn reads_as_prose(unit: &str) -> bool {
+    // Cheapest tests first: this runs on every line the walk upwards meets.
     let core = unit.trim_end_matches(['"', '”', '’', '\'', ')', ']']);
-    if !(core.ends_with('.') || core.ends_with('…')) || has_post_marks(unit) {
+    if !(core.ends_with('.') || core.ends_with('…')) {
         return false;
     }
     // A sentence starts with a capital (or a digit, or a quotation); a line starting in
@@ -533,28 +540,37 @@ fn reads_as_prose(unit: &str) -> bool {
         return false;
     }
     let mut quoted = false;
-    let mut outside = String::with_capacity(unit.len());
-    for c in unit.chars() {
+    let mut word = String::new();
+    let mut personal = false;
+    // Words outside quotation marks, lower-cased, `’` read as `'`.
+    for c in unit.chars().chain(std::iter::once(' ')) {
         match c {
             '"' | '“' | '”' => quoted = !quoted,
-            _ if !quoted => outside.push(c),
-            _ => {}
+            _ if quoted => {}
+            _ if c.is_alphanumeric() || c == '\'' || c == '’' => {
+                word.extend(c.to_lowercase().map(|l| if l == '’' { '\'' } else { l }));
+            }
+            _ => {
+                personal |= PERSONAL.contains(&word.as_str());
+                word.clear();
+            }
+        }
+        if personal {
+            return false;
         }
     }
-    let personal = outside
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .any(|w| {
-            let w = w.to_lowercase().replace('’', "'");
-            PERSONAL.contains(&w.as_str())
-        });
-    !personal
+    !has_post_marks(unit)
 }
 
 /// Whether a line carries what posts carry and prose seldom does: a hashtag, an
 /// @mention, a link or an emoji.
 fn has_post_marks(line: &str) -> bool {
     // `(@handle)` is how an article names an account, not a post's mention.
-    let line = &PAREN_HANDLE.replace_all(line, "");
+    let line = &if line.contains("(@") {
+        PAREN_HANDLE.replace_all(line, "")
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
     HASHTAG.is_match(line)
         || MENTION.is_match(line)
         || URL.is_match(line)
@@ -820,6 +836,17 @@ mod tests {
             let s = segment(t, None);
             assert!(s.posts.is_empty(), "{t:?}: {:?}", s.posts);
         }
+    }
+
+    #[test]
+    fn no_dash_names_with_particles() {
+        // Alone on its line, a name keeps every word.
+        let p = one("The summit closed.\nUrsula von der Leyen (@vonderleyen) Dec 1, 2019\n");
+        assert_eq!(p.display_name.as_deref(), Some("Ursula von der Leyen"));
+        let p = one(
+            "The trains were late again.\nfourth strike this year\ntired commuter (@commuter_sue) Oct 2, 2023\n",
+        );
+        assert_eq!(p.display_name.as_deref(), Some("tired commuter"));
     }
 
     #[test]
