@@ -46,6 +46,9 @@ const MAX_POST_LINE: usize = 100;
 /// A sentence cut from a flattened line reads as the article's narrative only with at
 /// least this many words.
 const PROSE_WORDS: usize = 8;
+/// How far above a signature its post is looked for (bytes): far more than any post,
+/// even one of long links (each counts as [`LINK_LEN`] characters).
+const WINDOW: usize = 16 << 10;
 /// What a link counts for in a post's length (Twitter shortens every link to this).
 const LINK_LEN: usize = 23;
 
@@ -390,9 +393,7 @@ fn name_tail(s: &str) -> usize {
 /// few words, no sentence punctuation, every word name-like (`A post shared by
 /// Restoration Team (@restorationteam)` under an Instagram embed is no signature).
 fn looks_like_name(name: &str) -> bool {
-    name.split_whitespace().count() <= 6
-        && !name.chars().any(is_terminator)
-        && name_tail(name) == 0
+    name.split_whitespace().count() <= 6 && !name.chars().any(is_terminator) && name_tail(name) == 0
 }
 
 fn skip_space_and_one_newline(s: &str) -> usize {
@@ -464,7 +465,13 @@ fn post_start_line(text: &str, floor: usize, end: usize, blank_paragraphs: bool)
     // closes a stretch short enough to be one post, so every line of it belongs.
     let bounded = para > 0 && post_len(&text[para..end]) <= MAX_POST;
     // Line by line upwards (lines, or virtual lines in a flattened paragraph).
-    let units = units(text, para, end);
+    // The walk never goes further up than a post's length, so only the end of a long
+    // stretch is cut into units (a flattened article can be one line of megabytes).
+    let mut from = para.max(end.saturating_sub(WINDOW));
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let units = units(text, from, end);
     let Some(mut start) = units.last().map(|u| u.start) else {
         return para;
     };
@@ -653,41 +660,27 @@ fn units(text: &str, from: usize, end: usize) -> Vec<Unit> {
 }
 
 /// Byte offsets in `line` where a new sentence starts: after a terminator followed
-/// directly by a capital (`glued`), or by whitespace and then a capital.
+/// directly by a capital (`glued`), or by whitespace and then a capital. (No table of
+/// the line's characters: terminators are few, their neighbours are read in place.)
 fn sentence_breaks(line: &str, glued: bool) -> Vec<usize> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    for (k, &(_, c)) in chars.iter().enumerate() {
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            continue;
-        }
+    for (i, t) in line.match_indices(['.', '!', '?', '…']) {
+        let after = &line[i + t.len()..];
         if glued {
-            if let Some(&(j, n)) = chars.get(k + 1)
-                && n.is_uppercase()
+            let prev = line[..i].chars().next_back();
+            if after.starts_with(char::is_uppercase)
                 // `U.S.Army` is no sentence break: the character before is a capital.
                 // (`…to 1.1%.Growth` is one.)
-                && k > 0
-                && !chars[k - 1].1.is_uppercase()
-                && !chars[k - 1].1.is_whitespace()
+                && prev.is_some_and(|p| !p.is_uppercase() && !p.is_whitespace())
             {
-                out.push(j);
+                out.push(i + t.len());
             }
         } else {
-            let mut j = k + 1;
-            let mut space = false;
-            while let Some(&(_, n)) = chars.get(j) {
-                if n.is_whitespace() {
-                    space = true;
-                    j += 1;
-                } else {
-                    break;
-                }
-            }
-            if space
-                && let Some(&(pos, n)) = chars.get(j)
-                && (n.is_uppercase() || !n.is_ascii())
+            let rest = after.trim_start();
+            if rest.len() < after.len()
+                && rest.starts_with(|n: char| n.is_uppercase() || !n.is_ascii())
             {
-                out.push(pos);
+                out.push(line.len() - rest.len());
             }
         }
     }
