@@ -508,6 +508,10 @@ fn post_start_line(text: &str, floor: usize, end: usize, blank_paragraphs: bool)
         if (!bounded && len > MAX_POST_LINE) || total + len > MAX_POST {
             break;
         }
+        // A Markdown heading (`## On the islands`) is the article's.
+        if unit.starts_with('#') && unit.trim_start_matches('#').starts_with(' ') {
+            break;
+        }
         // A line that reads as the article's own prose ends the walk, bounded or
         // not: a short narrative line between two quoted posts ("Her opponent was
         // gracious in defeat.") is no part of the second.
