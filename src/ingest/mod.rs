@@ -147,7 +147,7 @@ fn run(
         .num_threads(opts.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
-    let extractor = Extractor::new();
+    let extractor = extractor();
     let mut sources = read::Sources::new(
         inputs,
         read::ReadOptions {
@@ -191,7 +191,7 @@ fn run(
         let results: Vec<std::result::Result<Analysed, Failure>> = pool.install(|| {
             batch
                 .into_par_iter()
-                .map(|raw| raw.parse().map(|doc| extract::analyse(&extractor, doc)))
+                .map(|raw| raw.parse().map(|doc| extract::analyse(extractor, doc)))
                 .collect()
         });
         let mut analysed = Vec::with_capacity(results.len());
@@ -221,6 +221,14 @@ fn run(
     }
     bar.finish_and_clear();
     Ok(())
+}
+
+/// The extractor, loaded once per process: loading its data (the tagger's model, the
+/// word lists) is the slowest part of a small ingest, and a REPL session or a test
+/// that ingests several times should pay it once. It is read-only once built.
+fn extractor() -> &'static Extractor {
+    static EXTRACTOR: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+    EXTRACTOR.get_or_init(Extractor::new)
 }
 
 fn raw_len(raw: &read::Raw) -> usize {

@@ -10,16 +10,19 @@
 //!    name is what follows the last sentence end;
 //! 3. to its right, a date in any of the forms [`super::dates::date_at`] reads, or
 //!    the end of the line;
-//! 4. a candidate is a signature when the evidence is enough: a dash, or a date, or a
-//!    short name alone on its line. A bare `@handle` always needs a date.
+//! 4. a candidate is a signature when the evidence is enough: a dash with a date or at
+//!    the line's end, or a date the sentence does not run on after, or a short name
+//!    alone on its line. A bare `@handle` always needs a date.
 //!
-//! Where the post's text begins is decided by evidence, from strongest to weakest:
-//! the previous signature or a paragraph break when what lies between fits in a
-//! post; else line by line upwards, while the lines are short, do not introduce the
-//! quote (a line ending in `:`) and the whole still fits in a post. A flattened
-//! article (newlines removed by a scraper) is cut at the places where a sentence end
-//! runs straight into the next capital (`…Aleppo.There is…`), which is where the
-//! newlines were, or else at sentence ends.
+//! Where the post's text begins is decided by evidence, from strongest to weakest
+//! (`docs/formats.md` tells the whole story, with the measured effect):
+//! an introduction (`…described the scene:`) close above; in a document of blank-line
+//! paragraphs, the paragraph; else line by line upwards from the signature, bounded by
+//! the previous signature or a blank line, while the lines are short, fit in a post
+//! and do not read as the article's own prose (a finished third-person sentence with
+//! none of a post's marks). A flattened article (newlines removed by a scraper) is
+//! cut at the places where a sentence end runs straight into the next capital
+//! (`…Aleppo.There is…`), which is where the newlines were, or else at sentence ends.
 //!
 //! All offsets here are byte offsets into the document text; the caller converts
 //! what it exposes to code points.
@@ -40,6 +43,12 @@ const MAX_NAME: usize = 50;
 /// A line longer than this is prose unless the previous signature or a paragraph
 /// break says otherwise.
 const MAX_POST_LINE: usize = 100;
+/// A sentence cut from a flattened line reads as the article's narrative only with at
+/// least this many words.
+const PROSE_WORDS: usize = 8;
+/// How far above a signature its post is looked for (bytes): far more than any post,
+/// even one of long links (each counts as [`LINK_LEN`] characters).
+const WINDOW: usize = 16 << 10;
 /// What a link counts for in a post's length (Twitter shortens every link to this).
 const LINK_LEN: usize = 23;
 
@@ -52,6 +61,8 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap_or_else(|e| panic!("{e}"))
 });
+static PAREN_HANDLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(@[A-Za-z0-9_]{1,15}\)").unwrap_or_else(|e| panic!("{e}")));
 static HASHTAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"#([\p{L}\p{M}\p{N}_]+)").unwrap_or_else(|e| panic!("{e}")));
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -103,6 +114,19 @@ struct Signature {
 /// ambiguous numeric dates in signatures.
 pub fn segment(text: &str, near: Option<NaiveDate>) -> Segmented {
     let mut out = Segmented::default();
+    // Does the document end its paragraphs with blank lines (HTML as dossier renders
+    // it, most Markdown)? Then a single newline is a line break inside a paragraph
+    // (`<br>`), and a paragraph that ends in a signature is the post, whatever its
+    // lines read like.
+    let (mut blank, mut full) = (0usize, 0usize);
+    for l in text.lines() {
+        if l.trim().is_empty() {
+            blank += 1;
+        } else {
+            full += 1;
+        }
+    }
+    let blank_paragraphs = full > 0 && blank * 3 >= full * 2;
     let mut floor = 0;
     let mut search = 0;
     while let Some(m) = CANDIDATE.captures_at(text, search) {
@@ -112,7 +136,7 @@ pub fn segment(text: &str, near: Option<NaiveDate>) -> Segmented {
             continue;
         };
         let end = trim_end(text, floor, sig.start);
-        let start = post_start(text, floor, end);
+        let start = post_start(text, floor, end, blank_paragraphs);
         let body = &text[start..end];
         out.posts.push(Post {
             text: body.to_string(),
@@ -194,6 +218,15 @@ fn signature(
             .into_iter()
             .max()
             .unwrap_or(0);
+            // Without a dash, the name is only the trailing run of name-like words:
+            // in flattened text the post's last words come straight before it
+            // (`…up the hill 🙏 Marta Giménez (@m)`).
+            // (A name alone on its line keeps every word: `tired commuter (@sue)`.)
+            let from = if from > 0 {
+                from + name_tail(&prefix[from..])
+            } else {
+                from
+            };
             let name = prefix[from..].trim();
             let lead = prefix.len() - prefix[from..].trim_start().len();
             (
@@ -221,9 +254,20 @@ fn signature(
         None => (None, whole.end()),
     };
     let line_rest = rest.split('\n').next().unwrap_or("").trim();
+    // A date the sentence goes on after (`(@COPPresidency) on 19 November 2022 that
+    // talks…`) is prose; a signature's date ends its line or meets the next sentence.
+    let after = &text[sig_end..];
+    let sentence_goes_on = date.is_some()
+        && after.starts_with([' ', '\t'])
+        && after.trim_start().starts_with(|c: char| c.is_lowercase());
+    if dash.is_none() && sentence_goes_on {
+        return None;
+    }
 
+    // Without a date, a signature ends its line: `- Lucy Tran (@lucytran_) - said`
+    // is prose naming an account between dashes.
     let accept = if paren {
-        dash.is_some()
+        (dash.is_some() && (date.is_some() || line_rest.is_empty()))
             || date.is_some()
             || (line_rest.is_empty()
                 && name_at_line_start
@@ -301,10 +345,55 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…' | '"' | '”' | '»' | ':' | ';')
 }
 
+/// Where the display name starts in `s`, the text between a signature's last sentence
+/// end and its `(@handle)` when there is no dash: the trailing run of words that can
+/// be part of a name (capitalised, uncased scripts such as Arabic or Han, digits,
+/// parenthesised parts, initials). A lower-case word belongs to the post; so does
+/// a symbol (emoji) that would start the name.
+fn name_tail(s: &str) -> usize {
+    let mut start = s.len();
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let mut i = 0;
+    for w in s.split_whitespace() {
+        let at = s[i..].find(w).map_or(i, |k| i + k);
+        words.push((at, w));
+        i = at + w.len();
+    }
+    for &(at, w) in words.iter().rev() {
+        let first = w
+            .trim_start_matches(['(', '[', '"', '\'', '“'])
+            .chars()
+            .next();
+        // (A lower-case particle, `Ursula von der Leyen`, cannot be told from the
+        // post's `thank you all`: run into a post, such a name keeps its last part.)
+        match first {
+            Some(c) if c.is_lowercase() => break,
+            Some(c) if c.is_alphabetic() || c.is_ascii_digit() || !c.is_ascii() => start = at,
+            _ => break,
+        }
+    }
+    // A name does not start with a symbol: `🙏 Marta` leaves the emoji to the post.
+    for &(at, w) in &words {
+        if at < start {
+            continue;
+        }
+        if w.chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '(')
+        {
+            start = at;
+            break;
+        }
+        start = at + w.len();
+    }
+    start.min(s.len())
+}
+
 /// A display name standing alone on its line, without a dash or a date: short, a
-/// few words, no sentence punctuation.
+/// few words, no sentence punctuation, every word name-like (`A post shared by
+/// Restoration Team (@restorationteam)` under an Instagram embed is no signature).
 fn looks_like_name(name: &str) -> bool {
-    name.split_whitespace().count() <= 6 && !name.chars().any(is_terminator)
+    name.split_whitespace().count() <= 6 && !name.chars().any(is_terminator) && name_tail(name) == 0
 }
 
 fn skip_space_and_one_newline(s: &str) -> usize {
@@ -324,7 +413,23 @@ fn skip_space_and_one_newline(s: &str) -> usize {
 
 /// `end` moved left over whitespace, not below `floor`.
 fn trim_end(text: &str, floor: usize, end: usize) -> usize {
-    floor + text[floor..end].trim_end().len()
+    let t = text[floor..end].trim_end();
+    // A Markdown quotation's marker before the signature (`> — Name (@h)`) is not
+    // the post's.
+    let t = match t.strip_suffix('>') {
+        Some(rest) if rest.is_empty() || rest.ends_with('\n') => rest.trim_end(),
+        _ => t,
+    };
+    floor + t.len()
+}
+
+/// `start` moved past a Markdown quotation marker (`> `) at the start of a line.
+fn skip_quote_marker(text: &str, start: usize, end: usize) -> usize {
+    let at_line_start = start == 0 || text[..start].ends_with('\n');
+    match text[start..end].strip_prefix('>') {
+        Some(rest) if at_line_start => end - rest.trim_start().len(),
+        _ => start,
+    }
 }
 
 /// A post's length as Twitter counts it: characters, every link as [`LINK_LEN`].
@@ -337,33 +442,63 @@ fn post_len(s: &str) -> usize {
 }
 
 /// Where the post ending at `end` begins (see the module docs for the evidence).
-fn post_start(text: &str, floor: usize, end: usize) -> usize {
+fn post_start(text: &str, floor: usize, end: usize, blank_paragraphs: bool) -> usize {
+    let start = post_start_line(text, floor, end, blank_paragraphs);
+    skip_quote_marker(text, start, end)
+}
+
+fn post_start_line(text: &str, floor: usize, end: usize, blank_paragraphs: bool) -> usize {
     if end <= floor {
         return end;
     }
     let region = &text[floor..end];
     // A paragraph break (a blank line) bounds the post.
     // (`end` is trimmed, so there is text after any break found.)
-    let para = region
-        .rmatch_indices('\n')
-        .find(|(i, _)| {
-            region[i + 1..]
-                .split('\n')
-                .next()
-                .is_some_and(|l| l.trim().is_empty())
-        })
-        .map_or(floor, |(i, _)| floor + i + 1);
-    let para = skip_space(text, para, end);
+    let blank_line = region.rmatch_indices('\n').find(|(i, _)| {
+        region[i + 1..]
+            .split('\n')
+            .next()
+            .is_some_and(|l| l.trim().is_empty())
+    });
+    let para = skip_space(text, blank_line.map_or(floor, |(i, _)| floor + i + 1), end);
     // Bounded: the previous signature or a paragraph break (not the document start)
     // closes a stretch short enough to be one post, so every line of it belongs.
     let bounded = para > 0 && post_len(&text[para..end]) <= MAX_POST;
     // Line by line upwards (lines, or virtual lines in a flattened paragraph).
-    let units = units(text, para, end);
-    let Some(&(mut start, _)) = units.last() else {
+    // The walk never goes further up than a post's length, so only the end of a long
+    // stretch is cut into units (a flattened article can be one line of megabytes).
+    let mut from = para.max(end.saturating_sub(WINDOW));
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let units = units(text, from, end);
+    let Some(mut start) = units.last().map(|u| u.start) else {
         return para;
     };
     let mut total = post_len(&text[start..end]);
-    for &(s, e) in units.iter().rev().skip(1) {
+    // An introduction close above (`Volunteers described the scene:`) says that all
+    // below it is the quote, whatever its lines read like — unless a line in between
+    // is itself a quotation in quotation marks, which is the article quoting speech.
+    let mut below = total;
+    for u in units.iter().rev().skip(1) {
+        let unit = text[u.start..u.end].trim();
+        if unit.is_empty() || unit.starts_with(['"', '“']) {
+            break;
+        }
+        if unit.ends_with(':') {
+            return skip_space(text, u.end, end);
+        }
+        below += post_len(unit);
+        if below > MAX_POST {
+            break;
+        }
+    }
+    // In a document of blank-line paragraphs, the paragraph is the post.
+    if blank_paragraphs && bounded && blank_line.is_some() {
+        return para;
+    }
+    for u in units.iter().rev().skip(1) {
+        let (s, e) = (u.start, u.end);
         let unit = text[s..e].trim();
         // A line ending in `:` introduces the quote: it is the article's.
         if unit.is_empty() || unit.ends_with(':') {
@@ -373,16 +508,18 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
         if (!bounded && len > MAX_POST_LINE) || total + len > MAX_POST {
             break;
         }
-        // Unbounded, a short line that reads as a finished sentence of prose is the
-        // article's, unless the line below continues it or it carries a post's marks.
-        if !bounded {
-            let continued = text[start..end]
-                .trim_start()
-                .starts_with(|c: char| c.is_lowercase());
-            let finished = unit.ends_with(['.', '!', '?', '…', '"', '”']);
-            if finished && !continued && !has_post_marks(unit) {
-                break;
-            }
+        // A Markdown heading (`## On the islands`) is the article's.
+        if unit.starts_with('#') && unit.trim_start_matches('#').starts_with(' ') {
+            break;
+        }
+        // A line that reads as the article's own prose ends the walk, bounded or
+        // not: a short narrative line between two quoted posts ("Her opponent was
+        // gracious in defeat.") is no part of the second.
+        // Where only a sentence end separates it from the post, a sentence must also
+        // be long, as narrative sentences are: a post's own short ones ("Never.")
+        // stay in the post.
+        if reads_as_prose(unit) && (!u.weak || unit.split_whitespace().count() >= PROSE_WORDS) {
+            break;
         }
         total += len;
         start = s;
@@ -390,89 +527,164 @@ fn post_start(text: &str, floor: usize, end: usize) -> usize {
     skip_space(text, start, end)
 }
 
+/// English first- and second-person pronouns: the closed word class that marks a
+/// post's voice (`we did it`, `thank you`) against a news article's third person.
+/// Grammar, not a gazetteer: these are all of them.
+const PERSONAL: [&str; 20] = [
+    "i", "i'm", "i've", "i'll", "i'd", "me", "my", "mine", "we", "we're", "we've", "we'll", "us",
+    "our", "ours", "you", "you're", "you've", "your", "yours",
+];
+
+/// Whether a line (or sentence) reads as a news article's narrative: it ends a
+/// sentence with a full stop (possibly inside a closing quote), carries none of a
+/// post's marks, does not shout, and speaks of others — no first- or second-person
+/// pronoun outside quotation marks. An exclamation or a question is a post's voice.
+fn reads_as_prose(unit: &str) -> bool {
+    // Cheapest tests first: this runs on every line the walk upwards meets.
+    let core = unit.trim_end_matches(['"', '”', '’', '\'', ')', ']']);
+    if !(core.ends_with('.') || core.ends_with('…')) {
+        return false;
+    }
+    // A sentence starts with a capital (or a digit, or a quotation); a line starting in
+    // lower case continues the one above it, as a post's broken lines do.
+    if unit.starts_with(|c: char| c.is_lowercase()) {
+        return false;
+    }
+    let mut quoted = false;
+    let mut word = String::new();
+    let mut personal = false;
+    // Words outside quotation marks, lower-cased, `’` read as `'`.
+    for c in unit.chars().chain(std::iter::once(' ')) {
+        match c {
+            '"' | '“' | '”' => quoted = !quoted,
+            _ if quoted => {}
+            _ if c.is_alphanumeric() || c == '\'' || c == '’' => {
+                word.extend(c.to_lowercase().map(|l| if l == '’' { '\'' } else { l }));
+            }
+            _ => {
+                personal |= PERSONAL.contains(&word.as_str());
+                word.clear();
+            }
+        }
+        if personal {
+            return false;
+        }
+    }
+    !has_post_marks(unit)
+}
+
 /// Whether a line carries what posts carry and prose seldom does: a hashtag, an
 /// @mention, a link or an emoji.
 fn has_post_marks(line: &str) -> bool {
+    // `(@handle)` is how an article names an account, not a post's mention.
+    let line = &if line.contains("(@") {
+        PAREN_HANDLE.replace_all(line, "")
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
     HASHTAG.is_match(line)
         || MENTION.is_match(line)
         || URL.is_match(line)
         || line
             .chars()
             .any(|c| matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF))
+        || shouts(line)
+}
+
+/// Two or more words and every letter a capital (`FIFTY ONE YEARS.`): news prose
+/// never writes a sentence so.
+fn shouts(line: &str) -> bool {
+    let words = line
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    words >= 2
+        && line
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(|c| !c.is_lowercase())
 }
 
 fn skip_space(text: &str, from: usize, end: usize) -> usize {
     end - text[from..end].trim_start().len()
 }
 
-/// The lines of `text[from..end]` as (start, end) spans; a line too long to be a post
-/// is cut where its sentences run into each other (glued: `end.Next`), or else at
-/// every sentence end.
-fn units(text: &str, from: usize, end: usize) -> Vec<(usize, usize)> {
+/// A stretch of text the walk upwards takes or leaves whole: a line, or a sentence of
+/// a line that is no post by itself.
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    start: usize,
+    end: usize,
+    /// The boundary after it is only a sentence end followed by a space: weak
+    /// evidence of where a post starts, so a stricter prose test applies.
+    weak: bool,
+}
+
+/// The lines of `text[from..end]`, cut further where a line is too long to be a post:
+/// where its sentences run into each other (glued: `end.Next`, where a scraper removed
+/// a newline), and at every sentence end when the line is not a post line by itself
+/// (it does not start a line of the document, or it is longer than any post).
+fn units(text: &str, from: usize, end: usize) -> Vec<Unit> {
     let mut out = Vec::new();
     let mut line_start = from;
     for line in text[from..end].split('\n') {
         let line_end = line_start + line.len();
         let len = post_len(line);
-        // Glued sentences are where a scraper removed newlines: cut there. Plain
-        // sentence ends are no evidence of a line break, so a line is cut at them
-        // only when it is too long to be one post.
-        let mut breaks = Vec::new();
+        // A line of its own: the document has a newline before it.
+        let own_line = text[..line_start].ends_with('\n');
+        let mut breaks: Vec<(usize, bool)> = Vec::new();
         if len > MAX_POST_LINE {
-            breaks = sentence_breaks(line, true);
-            if breaks.is_empty() && len > MAX_POST {
-                breaks = sentence_breaks(line, false);
+            breaks = sentence_breaks(line, true)
+                .into_iter()
+                .map(|b| (b, false))
+                .collect();
+            if breaks.is_empty() && (!own_line || len > MAX_POST) {
+                breaks.extend(sentence_breaks(line, false).into_iter().map(|b| (b, true)));
+                breaks.sort_unstable();
+                breaks.dedup_by_key(|b| b.0);
             }
         }
-        if !breaks.is_empty() {
-            let mut s = line_start;
-            for b in breaks {
-                out.push((s, line_start + b));
-                s = line_start + b;
-            }
-            out.push((s, line_end));
-        } else {
-            out.push((line_start, line_end));
+        let mut s = line_start;
+        for (b, weak) in breaks {
+            out.push(Unit {
+                start: s,
+                end: line_start + b,
+                weak,
+            });
+            s = line_start + b;
         }
+        out.push(Unit {
+            start: s,
+            end: line_end,
+            weak: false,
+        });
         line_start = line_end + 1;
     }
     out
 }
 
 /// Byte offsets in `line` where a new sentence starts: after a terminator followed
-/// directly by a capital (`glued`), or by whitespace and then a capital.
+/// directly by a capital (`glued`), or by whitespace and then a capital. (No table of
+/// the line's characters: terminators are few, their neighbours are read in place.)
 fn sentence_breaks(line: &str, glued: bool) -> Vec<usize> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    for (k, &(_, c)) in chars.iter().enumerate() {
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            continue;
-        }
+    for (i, t) in line.match_indices(['.', '!', '?', '…']) {
+        let after = &line[i + t.len()..];
         if glued {
-            if let Some(&(j, n)) = chars.get(k + 1)
-                && n.is_uppercase()
-                // `U.S.Army` is no sentence break: the letter before is not lower case.
-                && k > 0
-                && chars[k - 1].1.is_lowercase()
+            let prev = line[..i].chars().next_back();
+            if after.starts_with(char::is_uppercase)
+                // `U.S.Army` is no sentence break: the character before is a capital.
+                // (`…to 1.1%.Growth` is one.)
+                && prev.is_some_and(|p| !p.is_uppercase() && !p.is_whitespace())
             {
-                out.push(j);
+                out.push(i + t.len());
             }
         } else {
-            let mut j = k + 1;
-            let mut space = false;
-            while let Some(&(_, n)) = chars.get(j) {
-                if n.is_whitespace() {
-                    space = true;
-                    j += 1;
-                } else {
-                    break;
-                }
-            }
-            if space
-                && let Some(&(pos, n)) = chars.get(j)
-                && (n.is_uppercase() || !n.is_ascii())
+            let rest = after.trim_start();
+            if rest.len() < after.len()
+                && rest.starts_with(|n: char| n.is_uppercase() || !n.is_ascii())
             {
-                out.push(pos);
+                out.push(line.len() - rest.len());
             }
         }
     }
@@ -586,6 +798,63 @@ mod tests {
         assert_eq!(p.hashtags, vec!["savethem", "now"]);
         assert_eq!(p.urls, vec!["pic.twitter.com/AbC123", "https://t.co/x1Y"]);
         assert_eq!(p.mentions, vec!["ally"]);
+    }
+
+    /// Issue 4: the post's start was one line too early after short prose lines
+    /// (the previous signature or a paragraph break took every line in between).
+    #[test]
+    fn short_prose_lines_stay_out_of_the_post() {
+        let t = "Her opponent was gracious in defeat.\nShe played well. Congrats 👏\n— Elena (@elena) 12 Dec 2023\nMilne was asked about her next opponent.\nShould be fun!\n— Kate Milne (@katemilne_) 12 Dec 2023\n";
+        let s = segment(t, None);
+        let texts: Vec<&str> = s.posts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["She played well. Congrats 👏", "Should be fun!"]
+        );
+        // A post's own voice (first person) and its broken lines stay in it.
+        let t = "— A (@a) 1 May 2020\nThanks all who stand for us.\nBut it's almost over\n— B (@b) 1 May 2020\n";
+        assert_eq!(
+            segment(t, None).posts[1].text,
+            "Thanks all who stand for us.\nBut it's almost over"
+        );
+        let t = "Families waiting on rooftops\nsince Wednesday.\nNo food left. #help\n— B (@b) 1 May 2020\n";
+        assert_eq!(
+            one(t).text,
+            "Families waiting on rooftops\nsince Wednesday.\nNo food left. #help"
+        );
+    }
+
+    #[test]
+    fn prose_naming_accounts_is_no_signature() {
+        for t in [
+            "Cole's campaign chief - Lucy Tran (@lucytran_) - said the candidate would speak.",
+            "The president had posted on his account (@COPPresidency) on 19 November 2022 that talks were close.",
+        ] {
+            let s = segment(t, None);
+            assert!(s.posts.is_empty(), "{t:?}: {:?}", s.posts);
+        }
+    }
+
+    #[test]
+    fn no_dash_names_with_particles() {
+        // Alone on its line, a name keeps every word.
+        let p = one("The summit closed.\nUrsula von der Leyen (@vonderleyen) Dec 1, 2019\n");
+        assert_eq!(p.display_name.as_deref(), Some("Ursula von der Leyen"));
+        let p = one(
+            "The trains were late again.\nfourth strike this year\ntired commuter (@commuter_sue) Oct 2, 2023\n",
+        );
+        assert_eq!(p.display_name.as_deref(), Some("tired commuter"));
+    }
+
+    #[test]
+    fn flattened_no_dash_name_leaves_the_posts_last_words() {
+        let t = "Residents described a sky turned orange in the middle of the day. It's 2pm and it looks like sunset. Praying for everyone up the hill 🙏 Marta Giménez (@martagimenez_) Aug 3, 2021 Officials said no deaths had been reported.";
+        let p = one(t);
+        assert_eq!(p.display_name.as_deref(), Some("Marta Giménez"));
+        assert_eq!(
+            p.text,
+            "It's 2pm and it looks like sunset. Praying for everyone up the hill 🙏"
+        );
     }
 
     proptest::proptest! {

@@ -10,7 +10,9 @@
 //!   name or an alias, compared in a normal form (case and diacritics folded,
 //!   punctuation dropped); places whose countries are known and differ never merge;
 //! - a Post is one node per (handle, date, text), so a post quoted by two articles is
-//!   one node embedded twice; a Hashtag one node per name.
+//!   one node embedded twice; what each article's reading finds in its text is merged
+//!   into its MENTIONS (the extractor sees another context each time); a Hashtag is
+//!   one node per name.
 //!
 //! The lookup tables live in memory, built from the graph when the writer starts and
 //! kept up to date as it writes: the graph's indexes cover `name` and `handle`, but
@@ -85,6 +87,19 @@ fn str_list(v: Option<&Value>) -> Vec<String> {
             .iter()
             .filter_map(|x| match x {
                 Value::String(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn int_list(v: Option<&Value>) -> Vec<usize> {
+    match v {
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(|x| match x {
+                Value::Int(i) => usize::try_from(*i).ok(),
                 _ => None,
             })
             .collect(),
@@ -236,7 +251,7 @@ impl Writer {
         }
 
         // Posts: one node per (handle, date, text); an already known post is only embedded.
-        let mut post_nodes: Vec<Option<NodeId>> = Vec::with_capacity(a.posts.len());
+        let mut post_nodes: Vec<(NodeId, bool)> = Vec::with_capacity(a.posts.len());
         for (p, span) in a.posts.iter().zip(&a.post_spans) {
             let pid = post_id(&p.handle, p.date, &p.text);
             let (node, new) = match self.posts.get(&pid) {
@@ -290,42 +305,83 @@ impl Writer {
                     txn.create_rel(node, h, "TAGGED", vec![])?;
                 }
             }
-            post_nodes.push(new.then_some(node));
+            post_nodes.push((node, new));
         }
+        // Posts an earlier document embedded (their MENTIONS may exist already).
+        let old_posts: Vec<NodeId> = post_nodes
+            .iter()
+            .filter(|(_, new)| !new)
+            .map(|(n, _)| *n)
+            .collect();
 
-        // The container of a span: the new post whose text holds it, else the document.
-        let container = |s: usize, e: usize| -> (NodeId, usize, bool) {
+        // The container of a span: the post whose text holds it (with the offset of
+        // that text in the document), else the document.
+        let container = |s: usize, e: usize| -> (NodeId, usize) {
             for (i, span) in a.post_spans.iter().enumerate() {
                 if s >= span.start && e <= span.end {
-                    return match post_nodes[i] {
-                        Some(n) => (n, span.start, true),
-                        // A post already stored has its mentions from its first document.
-                        None => (doc, 0, false),
-                    };
+                    return (post_nodes[i].0, span.start);
                 }
             }
-            (doc, 0, true)
+            (doc, 0)
         };
 
         // Mentions, grouped by (entity node, container) in order of first mention.
-        let mut groups: IndexMap<(NodeId, NodeId), (Vec<usize>, Vec<usize>)> = IndexMap::new();
+        let mut groups: IndexMap<(NodeId, NodeId), Vec<(usize, usize)>> = IndexMap::new();
         for m in &x.mentions {
-            let (c, base, keep) = container(m.start, m.end);
-            let in_old_post = !keep;
-            if in_old_post {
-                continue;
+            let (c, base) = container(m.start, m.end);
+            let pairs = groups.entry((c, nodes[m.entity])).or_default();
+            // A post embedded twice in one document gives the same pair twice.
+            if !pairs.contains(&(m.start - base, m.end - base)) {
+                pairs.push((m.start - base, m.end - base));
             }
-            let g = groups.entry((c, nodes[m.entity])).or_default();
-            g.0.push(m.start - base);
-            g.1.push(m.end - base);
         }
-        for ((from, to), (starts, ends)) in groups {
-            txn.create_rel(
-                from,
-                to,
-                "MENTIONS",
-                vec![("starts".into(), ints(starts)), ("ends".into(), ints(ends))],
-            )?;
+        for ((from, to), pairs) in groups {
+            // A post another document embedded first already has MENTIONS: this
+            // document's reading of the same text adds what it found that the first
+            // did not (the extractor sees a different context), never a second
+            // relationship.
+            let existing = if old_posts.contains(&from) {
+                let graph = txn.graph();
+                graph.type_id("MENTIONS").and_then(|t| {
+                    graph
+                        .rels_of(from, Direction::Outgoing, Some(t))
+                        .find(|(_, other)| *other == to)
+                        .map(|(r, _)| r)
+                })
+            } else {
+                None
+            };
+            match existing {
+                None => {
+                    let (starts, ends): (Vec<usize>, Vec<usize>) = pairs.into_iter().unzip();
+                    txn.create_rel(
+                        from,
+                        to,
+                        "MENTIONS",
+                        vec![("starts".into(), ints(starts)), ("ends".into(), ints(ends))],
+                    )?;
+                }
+                Some(r) => {
+                    let g = txn.graph();
+                    let (old_s, old_e) = (
+                        int_list(g.rel_prop(r, "starts")),
+                        int_list(g.rel_prop(r, "ends")),
+                    );
+                    let mut all: Vec<(usize, usize)> = old_s.into_iter().zip(old_e).collect();
+                    let before = all.len();
+                    for p in pairs {
+                        if !all.contains(&p) {
+                            all.push(p);
+                        }
+                    }
+                    if all.len() != before {
+                        all.sort_unstable();
+                        let (starts, ends): (Vec<usize>, Vec<usize>) = all.into_iter().unzip();
+                        txn.set_rel_prop(r, "starts", ints(starts))?;
+                        txn.set_rel_prop(r, "ends", ints(ends))?;
+                    }
+                }
+            }
         }
 
         // Places within places.
@@ -361,7 +417,7 @@ impl Writer {
             props.push(("end".into(), Value::Int(ev.end as i64)));
             let node = txn.create_node(&["Event"], props)?;
             out.events += 1;
-            let (c, base, _) = container(ev.start, ev.end);
+            let (c, base) = container(ev.start, ev.end);
             txn.create_rel(
                 c,
                 node,
