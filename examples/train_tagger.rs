@@ -175,6 +175,7 @@ fn main() {
     let mut skip: Vec<String> = Vec::new();
     let mut final_report = false;
     let mut common_out: Option<PathBuf> = None;
+    let mut repeat: Vec<(String, usize)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -188,6 +189,12 @@ fn main() {
             "--skip" => skip.extend(args.next()),
             "--report-heldout" => final_report = true,
             "--common-out" => common_out = args.next().map(PathBuf::from),
+            "--repeat" => {
+                // PREFIX=N: sentences of files under PREFIX count N times per epoch.
+                if let Some((p, n)) = args.next().as_deref().and_then(|a| a.split_once('=')) {
+                    repeat.push((p.to_string(), n.parse().unwrap_or(1)));
+                }
+            }
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -256,7 +263,14 @@ fn main() {
         }
         match read(f, &lx) {
             Ok(s) => {
-                eprintln!("train: {} ({} sentences)", f.display(), s.len());
+                let times = repeat
+                    .iter()
+                    .find(|(p, _)| name.starts_with(p.as_str()))
+                    .map_or(1, |r| r.1);
+                eprintln!("train: {} ({} sentences) x{times}", f.display(), s.len());
+                for _ in 1..times {
+                    train.extend(read(f, &lx).unwrap_or_default());
+                }
                 train.extend(s);
             }
             Err(e) => eprintln!("skipped {e}"),

@@ -133,11 +133,14 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             mid_caps.insert(doc.lower(i));
         }
     }
+    // Per-sentence buffers, reused.
+    let (mut covered, mut in_span) = (Vec::new(), Vec::new());
     for (si, s) in doc.sents.iter().enumerate() {
         if doc.toks[s.first].skip {
             continue;
         }
-        let mut covered = vec![false; s.last - s.first];
+        covered.clear();
+        covered.resize(s.last - s.first, false);
         // Rules first: they are the stronger evidence.
         let mut i = s.first;
         while i < s.last {
@@ -225,7 +228,8 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         // Titles and appositions: "President Xi Jinping" is a person, and so is "Jane Roe, the
         // president of X"; "OpenAI, the San Francisco company" is an organisation.
-        let mut in_span = vec![false; s.last - s.first];
+        in_span.clear();
+        in_span.resize(s.last - s.first, false);
         for &(a, b, _) in &spans {
             for x in &mut in_span[a - s.first..b - s.first] {
                 *x = true;

@@ -338,16 +338,25 @@ fn bigram_feature(prev: u8) -> u64 {
 /// (most tokens of news text; this is most of the tagger's speed). Training uses the same
 /// mask, so the model never learns to rely on scoring such tokens.
 pub fn active(toks: &[Feat], out: &mut Vec<bool>) {
-    let capital = |i: usize| {
-        toks.get(i)
-            .is_some_and(|t| !t.special && t.word.chars().any(char::is_uppercase))
-    };
+    // First the capitals, then in place whether each token is scored: a capitalised token,
+    // a token between capitals ("Bank of England", "Ursula von der Leyen"), or a number after
+    // one ("Apollo 11").
     out.clear();
     out.extend(
-        (0..toks.len()).map(|i| {
-            !toks[i].special && (capital(i) || (i > 0 && capital(i - 1)) || capital(i + 1))
-        }),
+        toks.iter()
+            .map(|t| !t.special && t.word.chars().any(char::is_uppercase)),
     );
+    let (mut c2, mut c1) = (false, false);
+    for i in 0..out.len() {
+        let c0 = out[i];
+        let t = &toks[i];
+        let before = c1 || c2;
+        let after =
+            out.get(i + 1).copied().unwrap_or(false) || out.get(i + 2).copied().unwrap_or(false);
+        out[i] = !t.special
+            && (c0 || before && (after || t.word.starts_with(|c: char| c.is_ascii_digit())));
+        (c2, c1) = (c1, c0);
+    }
 }
 
 /// Reused buffers for tagging (nothing is allocated per sentence once they have grown).
