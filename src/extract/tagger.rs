@@ -342,14 +342,15 @@ fn bigram_feature(prev: u8) -> u64 {
     mix(30, prev as u64, 0)
 }
 
-/// Which tokens the tagger scores: names are written with capitals, so a token with no
-/// capitalised word within one position, or a handle / hashtag / URL, is O without scoring
+/// Which tokens the tagger scores: names are written with capitals, so a token that is not
+/// capitalised nor between capitals (nor a number after one), or a handle / hashtag / URL, is
+/// O without scoring
 /// (most tokens of news text; this is most of the tagger's speed). Training uses the same
 /// mask, so the model never learns to rely on scoring such tokens.
 pub fn active(toks: &[Feat], out: &mut Vec<bool>) {
     // First the capitals, then in place whether each token is scored: a capitalised token,
-    // a token between capitals ("Bank of England", "Ursula von der Leyen"), or a number after
-    // one ("Apollo 11").
+    // a token with a capital within two tokens on both sides ("Bank of England", "Ursula von
+    // der Leyen"), or a number within two tokens after one ("Apollo 11").
     out.clear();
     out.extend(
         toks.iter()
@@ -731,6 +732,59 @@ mod tests {
             spans(&[1, 2, 0, 5, 5]),
             vec![(0, 2, 0), (3, 4, 2), (4, 5, 2)]
         );
+    }
+
+    #[test]
+    fn viterbi_prefers_the_best_legal_path() {
+        // Emissions alone would say O, I-PER (an I- tag after O is illegal); a transition
+        // into I-PER from B-PER makes "B-PER I-PER" the best legal path.
+        let mut em = [[0f32; NT]; 2];
+        em[0][0] = 1.0;
+        em[0][1] = 0.5;
+        em[1][2] = 3.0;
+        let mut tr = [[[0f32; NT]; NT]; 2];
+        tr[1][1][2] = 1.0;
+        let mut out = [9u8; 2];
+        viterbi(&em, &tr, &mut Vec::new(), &mut out);
+        assert_eq!(out, [1, 2], "B-PER I-PER expected");
+        // Without the bonus still B-PER I-PER: 0.5 + 3.0 beats O followed by anything legal
+        // (1.0 + 0.0), though O alone scores best at the first token.
+        tr[1][1][2] = 0.0;
+        viterbi(&em, &tr, &mut Vec::new(), &mut out);
+        assert_eq!(out, [1, 2]);
+        // And when I-PER is worth little, the legal path is O O.
+        em[1][2] = 0.2;
+        viterbi(&em, &tr, &mut Vec::new(), &mut out);
+        assert_eq!(out, [0, 0]);
+    }
+
+    #[test]
+    fn only_tokens_near_capitals_are_scored() {
+        let words = [
+            "the", "Bank", "of", "England", "said", "on", "2", "May", "1", "x",
+        ];
+        let toks: Vec<Feat> = words
+            .iter()
+            .map(|w| Feat {
+                word: w,
+                lower: w,
+                class: 0,
+                initial: false,
+                special: false,
+            })
+            .collect();
+        let mut act = Vec::new();
+        active(&toks, &mut act);
+        assert_eq!(
+            act,
+            [
+                false, true, true, true, false, true, false, true, true, false
+            ],
+            "capitals, tokens with a capital within two on both sides (\"of\", \"on\") and a \
+             number just after a capital are scored"
+        );
+        let runs: Vec<(usize, usize)> = runs(&act).collect();
+        assert_eq!(runs, [(1, 4), (5, 6), (7, 9)]);
     }
 
     #[test]
