@@ -344,9 +344,8 @@ fn bigram_feature(prev: u8) -> u64 {
 
 /// Which tokens the tagger scores: names are written with capitals, so a token that is not
 /// capitalised nor between capitals (nor a number after one), or a handle / hashtag / URL, is
-/// O without scoring
-/// (most tokens of news text; this is most of the tagger's speed). Training uses the same
-/// mask, so the model never learns to rely on scoring such tokens.
+/// O without scoring (most tokens of news text; this is most of the tagger's speed). Training
+/// uses the same mask, so the model never learns to rely on scoring such tokens.
 pub fn active(toks: &[Feat], out: &mut Vec<bool>) {
     // First the capitals, then in place whether each token is scored: a capitalised token,
     // a token with a capital within two tokens on both sides ("Bank of England", "Ursula von
