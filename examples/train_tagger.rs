@@ -87,13 +87,45 @@ fn feats(s: &Sent) -> Vec<Feat<'_>> {
         .collect()
 }
 
+/// The common words of the training text: alphabetic words seen at least three times in
+/// lowercase inside a sentence and written lowercase at least two times in three there. The
+/// extractor's rules read them ("FREE" in a shouted sentence is a word, not an acronym).
+fn common_words(sents: &[Sent]) -> String {
+    let mut n: std::collections::BTreeMap<&str, (u32, u32)> = Default::default();
+    for s in sents {
+        for (i, (w, l)) in s.words.iter().zip(&s.lower).enumerate() {
+            if i == 0 || l.chars().count() < 2 || !l.chars().all(char::is_alphabetic) {
+                continue;
+            }
+            let e = n.entry(l.as_str()).or_default();
+            if w == l {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
+    }
+    let mut out = String::from(
+        "# Common lowercase words of the tagger's training corpora (data/ATTRIBUTION.md),\n\
+         # written by examples/train_tagger.rs --common-out: seen at least 3 times in lowercase\n\
+         # inside a sentence, and lowercase in at least 2 of 3 such occurrences.\n",
+    );
+    for (w, (lo, up)) in n {
+        if lo >= 3 && lo * 3 >= (lo + up) * 2 {
+            out.push_str(w);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Entity-level (exact span and type) counts for PER, ORG, LOC: (true pos, predicted, gold).
 fn score(model: &Model, sents: &[Sent]) -> [(usize, usize, usize); 3] {
     let mut r = [(0, 0, 0); 3];
-    let (mut fb, mut pre, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sc, mut tags) = (tagger::Scratch::default(), Vec::new());
     for s in sents {
         let f = feats(s);
-        model.tag(&f, &mut pre, &mut fb, &mut tags);
+        model.tag(&f, &mut sc, &mut tags);
         let p = tagger::spans(&tags);
         let g = tagger::spans(&s.gold);
         for &(a, b, t) in &p {
@@ -139,6 +171,11 @@ fn main() {
     let mut epochs = 8usize;
     let mut bits = 17u32;
     let mut eval_only = false;
+    let mut dev: Vec<String> = Vec::new();
+    let mut skip: Vec<String> = Vec::new();
+    let mut final_report = false;
+    let mut common_out: Option<PathBuf> = None;
+    let mut repeat: Vec<(String, usize)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -148,6 +185,16 @@ fn main() {
             "--epochs" => epochs = args.next().and_then(|s| s.parse().ok()).unwrap_or(epochs),
             "--bits" => bits = args.next().and_then(|s| s.parse().ok()).unwrap_or(bits),
             "--eval-only" => eval_only = true,
+            "--dev" => dev.extend(args.next()),
+            "--skip" => skip.extend(args.next()),
+            "--report-heldout" => final_report = true,
+            "--common-out" => common_out = args.next().map(PathBuf::from),
+            "--repeat" => {
+                // PREFIX=N: sentences of files under PREFIX count N times per epoch.
+                if let Some((p, n)) = args.next().as_deref().and_then(|a| a.split_once('=')) {
+                    repeat.push((p.to_string(), n.parse().unwrap_or(1)));
+                }
+            }
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -180,6 +227,17 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let dev_paths: Vec<PathBuf> = dev.iter().map(|d| data.join(d)).collect();
+    let mut dev_set = Vec::new();
+    for p in &dev_paths {
+        match read(p, &lx) {
+            Ok(t) => dev_set.extend(t),
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        }
+    }
     if eval_only {
         let bytes = std::fs::read(&out).unwrap_or_default();
         let Some(m) = Model::from_bytes(&bytes) else {
@@ -191,24 +249,51 @@ fn main() {
     }
     let mut train = Vec::new();
     for f in &files {
-        if *f == held_path || f.ends_with("gum_open/news_only.tsv") {
+        let name = f
+            .strip_prefix(&data)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .to_string();
+        if *f == held_path
+            || dev_paths.contains(f)
+            || f.ends_with("gum_open/news_only.tsv")
+            || skip.iter().any(|s| name.starts_with(s.as_str()))
+        {
             continue;
         }
         match read(f, &lx) {
             Ok(s) => {
-                eprintln!("train: {} ({} sentences)", f.display(), s.len());
+                let times = repeat
+                    .iter()
+                    .find(|(p, _)| name.starts_with(p.as_str()))
+                    .map_or(1, |r| r.1);
+                eprintln!("train: {} ({} sentences) x{times}", f.display(), s.len());
+                for _ in 1..times {
+                    train.extend(read(f, &lx).unwrap_or_default());
+                }
                 train.extend(s);
             }
             Err(e) => eprintln!("skipped {e}"),
         }
     }
+    if let Some(path) = &common_out {
+        if let Err(e) = std::fs::write(path, common_words(&train)) {
+            eprintln!("{}: {e}", path.display());
+            std::process::exit(2);
+        }
+        eprintln!("wrote {}", path.display());
+    }
     let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
+    let mut acts: Vec<Vec<bool>> = Vec::new();
     let statics: Vec<Vec<Vec<u64>>> = train
         .iter()
         .map(|s| {
             let f = feats(s);
             let mut pre = Vec::new();
             tagger::precompute(&f, &mut pre);
+            let mut act = Vec::new();
+            tagger::active(&f, &mut act);
+            acts.push(act);
             let st = (0..f.len())
                 .map(|i| {
                     let mut v = Vec::new();
@@ -235,17 +320,24 @@ fn main() {
         let mut tokens = 0;
         for &i in &order {
             let s = &train[i];
-            errors += trainer.learn(&pres[i], &statics[i], &s.gold);
+            errors += trainer.learn(&pres[i], &statics[i], &acts[i], &s.gold);
             tokens += s.words.len();
         }
         let m = trainer.finish();
+        let d = if dev.is_empty() {
+            String::new()
+        } else {
+            format!(" | dev: {}", report(&score(&m, &dev_set)))
+        };
         println!(
-            "epoch {epoch}: train error {:.4} | held-out {heldout}: {}",
+            "epoch {epoch}: train error {:.4}{d}",
             errors as f64 / tokens.max(1) as f64,
-            report(&score(&m, &test))
         );
     }
     let m = trainer.finish();
+    if final_report {
+        println!("held-out {heldout}: {}", report(&score(&m, &test)));
+    }
     if let Err(e) = std::fs::write(&out, m.to_bytes()) {
         eprintln!("{}: {e}", out.display());
         std::process::exit(2);

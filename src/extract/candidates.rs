@@ -133,11 +133,14 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             mid_caps.insert(doc.lower(i));
         }
     }
+    // Per-sentence buffers, reused.
+    let (mut covered, mut in_span) = (Vec::new(), Vec::new());
     for (si, s) in doc.sents.iter().enumerate() {
         if doc.toks[s.first].skip {
             continue;
         }
-        let mut covered = vec![false; s.last - s.first];
+        covered.clear();
+        covered.resize(s.last - s.first, false);
         // Rules first: they are the stronger evidence.
         let mut i = s.first;
         while i < s.last {
@@ -225,7 +228,8 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         // Titles and appositions: "President Xi Jinping" is a person, and so is "Jane Roe, the
         // president of X"; "OpenAI, the San Francisco company" is an organisation.
-        let mut in_span = vec![false; s.last - s.first];
+        in_span.clear();
+        in_span.resize(s.last - s.first, false);
         for &(a, b, _) in &spans {
             for x in &mut in_span[a - s.first..b - s.first] {
                 *x = true;
@@ -260,23 +264,11 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 let p = doc.class[i - 1];
                 p & class::TITLE != 0 && p & class::ORG_HEAD == 0
             };
-            // An unknown acronym ("NATO", "FDA") names an organisation more often than not.
-            let acronym = j == i + 1 && {
-                let w = doc.word(i);
-                let n = w.chars().count();
-                (2..=6).contains(&n)
-                    && w.chars().all(|c| c.is_uppercase())
-                    && doc.class[i]
-                        & (class::COUNTRY | class::REGION | class::CITY | class::NOT_ENTITY)
-                        == 0
-            };
             let kind = if titled {
                 Some(EntityKind::Person)
             } else if role_before_name(doc, i, j, s.last) {
                 // "Kremlin spokesman Dmitry Peskov", "United manager Erik ten Hag".
                 Some(EntityKind::Organisation)
-            } else if acronym {
-                apposition(doc, j, s.last).or(Some(EntityKind::Organisation))
             } else {
                 apposition(doc, j, s.last)
             };
@@ -500,7 +492,13 @@ fn repair(
             while j < last && particle(doc.lower(j)) && !doc.cap[j] {
                 j += 1;
             }
-            if j < last && name_word(j) && (j > sp.1 || doc.class[j] & class::SAID == 0) {
+            // A common word in capitals ends the name ("John Smith Direct Dial"), unless a
+            // name list knows it too ("Rose", "Young").
+            let common = doc.class.get(j).is_some_and(|&c| {
+                c & class::COMMON != 0 && c & (class::GIVEN | class::SURNAME) == 0
+            });
+            if j < last && name_word(j) && !common && (j > sp.1 || doc.class[j] & class::SAID == 0)
+            {
                 sp.1 = j + 1;
             } else {
                 break;

@@ -203,12 +203,25 @@ pub fn events(
     }
     let mut raw: Vec<(Event, usize, Vec<usize>)> = Vec::new(); // event, sentence, agents
     let mut last_places: Vec<(usize, usize)> = Vec::new(); // (sentence, entity)
+    // Candidates come sorted by position, so a sentence's candidates are one range (found by
+    // walking forward, not by scanning all candidates for every sentence).
+    let mut next = 0;
+    let mut in_sent: Vec<usize> = Vec::new();
+    let mut places: Vec<usize> = Vec::new();
     for (si, s) in doc.sents.iter().enumerate() {
+        in_sent.clear();
+        while next < cands.len() && cands[next].sent < si {
+            next += 1;
+        }
+        let mut c = next;
+        while c < cands.len() && cands[c].sent == si {
+            in_sent.push(c);
+            c += 1;
+        }
         if doc.toks[s.first].skip {
             continue;
         }
-        let in_sent: Vec<usize> = (0..cands.len()).filter(|&c| cands[c].sent == si).collect();
-        let mut places: Vec<usize> = Vec::new();
+        places.clear();
         for &c in &in_sent {
             let e = cand_entity[c];
             if entities[e].kind == EntityKind::Place && !places.contains(&e) {
@@ -309,7 +322,7 @@ pub fn events(
             raw.push((ev, si, agents));
             i += tlen;
         }
-        for p in places {
+        for &p in &places {
             last_places.push((si, p));
         }
     }

@@ -17,6 +17,7 @@ const GIVEN: &str = include_str!("../../data/given_names.txt");
 const SURNAMES: &str = include_str!("../../data/surnames.txt");
 const LEGAL: &str = include_str!("../../data/legal_forms.txt");
 const LEXICON: &str = include_str!("../../data/lexicon.txt");
+const COMMON: &str = include_str!("../../data/common_words.txt");
 
 /// Word classes from the lexicon and name lists, as bits (also tagger features).
 pub mod class {
@@ -44,6 +45,8 @@ pub mod class {
     pub const PLACE_I: u32 = 1 << 20;
     /// A word that makes what follows hypothetical ("if", "could", "fearful").
     pub const HYPOTHETICAL: u32 = 1 << 21;
+    /// A common lowercase word of English text (`data/common_words.txt`).
+    pub const COMMON: u32 = 1 << 22;
     /// Number of class bits the tagger uses as features (the bits above 20 are not).
     pub const COUNT: u32 = 21;
 }
@@ -220,6 +223,9 @@ impl Lexicon {
         }
         for l in data_lines(SURNAMES) {
             *lx.words.entry(l.to_string()).or_default() |= class::SURNAME;
+        }
+        for l in data_lines(COMMON) {
+            *lx.words.entry(l.to_string()).or_default() |= class::COMMON;
         }
         for l in data_lines(LEGAL) {
             if !l.contains(' ') {

@@ -262,8 +262,7 @@ impl Extractor {
 
         let mut tags = vec![0u8; toks.len()];
         if let Some(model) = &self.model {
-            let mut feats = Vec::new();
-            let mut pre = Vec::new();
+            let mut scratch = tagger::Scratch::default();
             let mut out = Vec::new();
             let mut fs: Vec<tagger::Feat> = Vec::new();
             for s in &sents {
@@ -287,7 +286,7 @@ impl Extractor {
                         ),
                     });
                 }
-                model.tag(&fs, &mut pre, &mut feats, &mut out);
+                model.tag(&fs, &mut scratch, &mut out);
                 tags[s.first..s.last].copy_from_slice(&out);
             }
         }

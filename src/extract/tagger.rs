@@ -1,18 +1,27 @@
-//! Stage 3: the statistical tagger, a greedy averaged perceptron over hashed features.
+//! Stage 3: the statistical tagger, a structured averaged perceptron with Viterbi decoding
+//! over hashed features.
 //!
 //! Each token gets one of nine IOB2 tags (PER, ORG, LOC, MISC). Features are word forms,
-//! word shapes, affixes, the neighbouring words and shapes, the lexicon classes of the token
-//! and its neighbours (given name, surname, place, demonym, title, organisation head noun…)
-//! and the two previous tags. Features are never stored as strings: each is an FxHash of a
-//! template number and its bytes, reduced to a table of `2^bits` rows of nine weights
-//! (the "hashing trick"), so tagging allocates nothing per token.
+//! word shapes, affixes, the words, shapes and suffixes up to two tokens away, the lexicon
+//! classes of the token and its neighbours (given name, surname, place, demonym, title,
+//! organisation head noun…), the run of capitalised words the token is in (its length, the
+//! position in it, its first and last words and their classes, "of" after it), and, scored per
+//! token, the previous tag alone and with the word and its shape. A sentence is decoded by
+//! Viterbi over those first-order transitions (an I- tag only continues its type). Features
+//! are never stored as strings: each is a hash of a template number and per-token hashes,
+//! reduced to a table of `2^bits` rows of nine weights (the "hashing trick"), so tagging
+//! allocates nothing per token once the [`Scratch`] buffers have grown.
 //!
-//! Why a perceptron and not a CRF: training takes a minute on two cores, decoding is one
-//! left-to-right pass, and on the held-out news text it is within a point of a CRF with the
-//! same features (docs/extraction.md has the figures). Why written by hand: no maintained crate
-//! offers a small, dependency-free averaged perceptron with hashed features.
+//! Only tokens that can be inside a name are scored: capitalised tokens, tokens between
+//! capitals ("of" in "Bank of England") and numbers after a capital. The others are O, in
+//! training as in decoding (most tokens of news text; this is most of the tagger's speed).
 //!
-//! The model file (`data/tagger.bin`) is `DSTAG001`, `bits: u32 LE`, `scale: f32 LE`, then
+//! Why a perceptron and not a CRF: training takes seconds, decoding is one pass, and the
+//! structured perceptron with Viterbi optimises the same kind of sequence score a CRF does
+//! (docs/extraction.md has the figures). Why written by hand: no maintained crate offers a
+//! small, dependency-free sequence perceptron with hashed features.
+//!
+//! The model file (`data/tagger.bin`) is `DSTAG002`, `bits: u32 LE`, `scale: f32 LE`, then
 //! `9 * 2^bits` weights as `i16 LE` (weights quantised with `scale`). It is trained by
 //! `cargo run --release --example train_tagger` from the corpora in `../shared/data/ner/`.
 
@@ -23,7 +32,7 @@ pub const TAGS: [&str; 9] = [
     "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
 ];
 pub const NT: usize = TAGS.len();
-const MAGIC: &[u8; 8] = b"DSTAG001";
+const MAGIC: &[u8; 8] = b"DSTAG002";
 
 /// The tag index of a tag name (unknown tags read as O).
 pub fn tag_index(s: &str) -> u8 {
@@ -59,6 +68,8 @@ pub struct Model {
     bits: u32,
     scale: f32,
     w: Vec<i16>,
+    /// The tag-to-tag transition weights, read once from the table.
+    bigram: [[f32; NT]; NT],
 }
 
 impl std::fmt::Debug for Model {
@@ -140,6 +151,8 @@ pub struct Pre {
     s3: u64,
     s4: u64,
     len: u64,
+    /// Starts with a capital letter.
+    cap: bool,
 }
 
 const BOS: u64 = 0x1234_5678_9abc_def1;
@@ -184,6 +197,7 @@ fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> b
             s3: h(8, suffix(l, 3).as_bytes()),
             s4: h(9, suffix(l, 4).as_bytes()),
             len: t.word.chars().count().min(8) as u64,
+            cap: !t.special && t.word.chars().next().is_some_and(char::is_uppercase),
         });
     }
 }
@@ -249,18 +263,189 @@ pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, out: &mut Vec<u64>)
         }
     }
     let cap = t.word.chars().next().is_some_and(|c| c.is_uppercase());
-    if cap && !t.initial && t.class == 0 {
+    if cap && !t.initial && t.class & ((1 << class::COUNT) - 1) == 0 {
         out.push(mix(21, 0, 0));
+    }
+    let bits_of = |j: usize| {
+        toks.get(j)
+            .map_or(0, |t| t.class & ((1 << class::COUNT) - 1))
+    };
+    // The word classes two tokens away ("Minister of Foreign Affairs Sergei").
+    for (base, j) in [(500u64, i.wrapping_sub(2)), (600, i + 2)] {
+        let mut bits = bits_of(j);
+        while bits != 0 {
+            let b = bits.trailing_zeros() as u64;
+            bits &= bits - 1;
+            out.push(mix(base + b, 0, 0));
+        }
+    }
+    if p.cap {
+        // The run of capitalised words this one is in: its length, the position in it, and
+        // its first and last words and their classes (an organisation ends in "Council",
+        // "Inc." or "FC"; a person starts with a given name).
+        let mut a = i;
+        while a > 0 && pre[a - 1].cap {
+            a -= 1;
+        }
+        let mut b = i + 1;
+        while b < pre.len() && pre[b].cap {
+            b += 1;
+        }
+        let pos = if b - a == 1 {
+            3
+        } else if i == a {
+            0
+        } else if i + 1 == b {
+            2
+        } else {
+            1
+        };
+        out.push(mix(40, (b - a).min(4) as u64, pos));
+        out.push(mix(41, pre[b - 1].lower, pos));
+        out.push(mix(42, pre[a].lower, pos));
+        let mut bits = bits_of(b - 1);
+        while bits != 0 {
+            let c = bits.trailing_zeros() as u64;
+            bits &= bits - 1;
+            out.push(mix(700 + c, pos, 0));
+        }
+        // "Bank of England", "University of Lagos": the run continues over "of".
+        let of = h(3, b"of");
+        if b + 1 < pre.len() && pre[b].lower == of && pre[b + 1].cap {
+            out.push(mix(43, pos, 0));
+        }
+        if a >= 2 && pre[a - 1].lower == of && pre[a - 2].cap {
+            out.push(mix(44, pos, 0));
+        }
+    }
+    // Neighbours' suffixes, the word at the sentence start, word and shape pairs.
+    let sp = if i > 0 { pre[i - 1].s3 } else { BOS };
+    let sn = pre.get(i + 1).map_or(EOS, |p| p.s3);
+    out.push(mix(50, sp, 0));
+    out.push(mix(51, sn, 0));
+    out.push(mix(52, p.lower, t.initial as u64));
+    out.push(mix(53, lw(ii - 1), p.shape));
+    out.push(mix(54, p.lower, shn));
+    out.push(mix(55, p.shape, p.len));
+}
+
+/// Features conjoining the previous tag with the token (the transition is scored per token,
+/// so a capitalised word after a person's first name leans to I-PER).
+#[inline]
+fn trans_features(p: &Pre, prev: u8) -> [u64; 2] {
+    [mix(32, prev as u64, p.lower), mix(33, prev as u64, p.shape)]
+}
+
+/// The plain tag-to-tag transition feature (the same for every token).
+#[inline]
+fn bigram_feature(prev: u8) -> u64 {
+    mix(30, prev as u64, 0)
+}
+
+/// Which tokens the tagger scores: names are written with capitals, so a token that is not
+/// capitalised nor between capitals (nor a number after one), or a handle / hashtag / URL, is
+/// O without scoring (most tokens of news text; this is most of the tagger's speed). Training
+/// uses the same mask, so the model never learns to rely on scoring such tokens.
+pub fn active(toks: &[Feat], out: &mut Vec<bool>) {
+    // First the capitals, then in place whether each token is scored: a capitalised token,
+    // a token with a capital within two tokens on both sides ("Bank of England", "Ursula von
+    // der Leyen"), or a number within two tokens after one ("Apollo 11").
+    out.clear();
+    out.extend(
+        toks.iter()
+            .map(|t| !t.special && t.word.chars().any(char::is_uppercase)),
+    );
+    let (mut c2, mut c1) = (false, false);
+    for i in 0..out.len() {
+        let c0 = out[i];
+        let t = &toks[i];
+        let before = c1 || c2;
+        let after =
+            out.get(i + 1).copied().unwrap_or(false) || out.get(i + 2).copied().unwrap_or(false);
+        out[i] = !t.special
+            && (c0 || before && (after || t.word.starts_with(|c: char| c.is_ascii_digit())));
+        (c2, c1) = (c1, c0);
     }
 }
 
-/// Features that depend on the previous two tags.
-#[inline]
-fn tag_features(p: &Pre, prev: u8, prev2: u8, out: &mut [u64; 4]) {
-    out[0] = mix(30, prev as u64, 0);
-    out[1] = mix(31, prev2 as u64, prev as u64);
-    out[2] = mix(32, prev as u64, p.lower);
-    out[3] = mix(33, prev as u64, p.shape);
+/// Reused buffers for tagging (nothing is allocated per sentence once they have grown).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    pre: Vec<Pre>,
+    feats: Vec<u64>,
+    active: Vec<bool>,
+    em: Vec<[f32; NT]>,
+    tr: Vec<[[f32; NT]; NT]>,
+    back: Vec<[u8; NT]>,
+}
+
+/// Viterbi over one run of scored tokens: `em[i][t]` is the score of tag `t` at token `i`,
+/// `tr[i][p][t]` the score of moving from `p` to `t` into token `i`. The run starts after an
+/// O (or the sentence start) and may end in any tag. Writes the best path to `out`.
+fn viterbi(em: &[[f32; NT]], tr: &[[[f32; NT]; NT]], back: &mut Vec<[u8; NT]>, out: &mut [u8]) {
+    let n = em.len();
+    if n == 0 {
+        return;
+    }
+    back.clear();
+    back.resize(n, [0; NT]);
+    let mut delta = [f32::NEG_INFINITY; NT];
+    for t in 0..NT {
+        if allowed(0, t as u8) {
+            delta[t] = em[0][t] + tr[0][0][t];
+        }
+    }
+    for i in 1..n {
+        let mut next = [f32::NEG_INFINITY; NT];
+        for t in 0..NT {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0u8;
+            // O and B- tags may follow any tag; an I- tag only its B- or itself (the IOB2
+            // constraint of [`allowed`], unrolled: this loop is the decoder's inner loop).
+            let from = if t == 0 || t % 2 == 1 { 0 } else { t - 1 };
+            let to = if t == 0 || t % 2 == 1 { NT } else { t + 1 };
+            for p in from..to {
+                let s = delta[p] + tr[i][p][t];
+                if s > best {
+                    best = s;
+                    arg = p as u8;
+                }
+            }
+            next[t] = best + em[i][t];
+            back[i][t] = arg;
+        }
+        delta = next;
+    }
+    let mut t = 0u8;
+    let mut best = f32::NEG_INFINITY;
+    for (k, &d) in delta.iter().enumerate() {
+        if d > best {
+            best = d;
+            t = k as u8;
+        }
+    }
+    for i in (0..n).rev() {
+        out[i] = t;
+        t = back[i][t as usize];
+    }
+}
+
+/// Runs of consecutive active tokens, as `(start, end_exclusive)`.
+fn runs(active: &[bool]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < active.len() && !active[i] {
+            i += 1;
+        }
+        if i >= active.len() {
+            return None;
+        }
+        let a = i;
+        while i < active.len() && active[i] {
+            i += 1;
+        }
+        Some((a, i))
+    })
 }
 
 impl Model {
@@ -284,7 +469,22 @@ impl Model {
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]))
             .collect();
-        Some(Model { bits, scale, w })
+        Some(Model::build(bits, scale, w))
+    }
+
+    /// A model from its weights (the transition table is read from them once).
+    fn build(bits: u32, scale: f32, w: Vec<i16>) -> Model {
+        let mut m = Model {
+            bits,
+            scale,
+            w,
+            bigram: [[0.0; NT]; NT],
+        };
+        m.bigram = std::array::from_fn(|p| {
+            let r = m.row(bigram_feature(p as u8));
+            std::array::from_fn(|t| m.w[r + t] as f32)
+        });
+        m
     }
 
     /// The model file's bytes.
@@ -304,65 +504,63 @@ impl Model {
         (f as usize & ((1usize << self.bits) - 1)) * NT
     }
 
-    /// Tags a sentence. `feats` is scratch space reused across calls.
-    pub fn tag(&self, toks: &[Feat], pre: &mut Vec<Pre>, feats: &mut Vec<u64>, out: &mut Vec<u8>) {
+    #[inline]
+    fn add_row(&self, f: u64, score: &mut [i32; NT]) {
+        let r = self.row(f);
+        let w = &self.w[r..r + NT];
+        for t in 0..NT {
+            score[t] += w[t] as i32;
+        }
+    }
+
+    /// Tags a sentence (IOB2 tag indexes into `out`).
+    pub fn tag(&self, toks: &[Feat], sc: &mut Scratch, out: &mut Vec<u8>) {
         out.clear();
-        // Names are written with capitals: a lowercase token with no capitalised neighbour is
-        // O without scoring (most tokens of news text; this is most of the tagger's speed).
-        let capital = |i: usize| {
-            toks.get(i)
-                .is_some_and(|t| !t.special && t.word.chars().any(char::is_uppercase))
-        };
+        out.resize(toks.len(), 0);
+        active(toks, &mut sc.active);
+        let act = &sc.active;
         // Features of a scored token read hashes up to two tokens away.
-        precompute_where(toks, pre, |i| (i.saturating_sub(3)..=i + 3).any(&capital));
-        let (mut prev, mut prev2) = (0u8, 0u8);
-        let mut tf = [0u64; 4];
-        for i in 0..toks.len() {
-            let near = capital(i) || (i > 0 && capital(i - 1)) || capital(i + 1);
-            if toks[i].special || !near {
-                out.push(0);
-                prev2 = prev;
-                prev = 0;
-                continue;
-            }
-            feats.clear();
-            static_features(toks, pre, i, feats);
-            if toks[i].special {
-                out.push(0);
-                prev2 = prev;
-                prev = 0;
-                continue;
-            }
-            tag_features(&pre[i], prev, prev2, &mut tf);
-            let mut score = [0i32; NT];
-            for &f in feats.iter().chain(tf.iter()) {
-                let r = self.row(f);
-                let w = &self.w[r..r + NT];
-                for t in 0..NT {
-                    score[t] += w[t] as i32;
+        precompute_where(toks, &mut sc.pre, |i| {
+            (i.saturating_sub(2)..(i + 3).min(act.len())).any(|j| act[j])
+        });
+        for (a, b) in runs(&sc.active) {
+            sc.em.clear();
+            sc.tr.clear();
+            for i in a..b {
+                sc.feats.clear();
+                static_features(toks, &sc.pre, i, &mut sc.feats);
+                let mut score = [0i32; NT];
+                for &f in &sc.feats {
+                    self.add_row(f, &mut score);
                 }
-            }
-            let mut best = 0u8;
-            let mut bs = i32::MIN;
-            for (t, &s) in score.iter().enumerate() {
-                if allowed(prev, t as u8) && s > bs {
-                    bs = s;
-                    best = t as u8;
+                sc.em.push(score.map(|s| s as f32));
+                let mut tr = self.bigram;
+                for (p, row) in tr.iter_mut().enumerate() {
+                    let mut s = [0i32; NT];
+                    for f in trans_features(&sc.pre[i], p as u8) {
+                        self.add_row(f, &mut s);
+                    }
+                    for t in 0..NT {
+                        row[t] += s[t] as f32;
+                    }
                 }
+                sc.tr.push(tr);
             }
-            out.push(best);
-            prev2 = prev;
-            prev = best;
+            viterbi(&sc.em, &sc.tr, &mut sc.back, &mut out[a..b]);
         }
     }
 }
 
-/// Training: an averaged perceptron over the same features.
+/// Training: a structured perceptron (Viterbi decoding, averaged weights) over the same
+/// features.
 pub struct Trainer {
     bits: u32,
     w: Vec<f32>,
     acc: Vec<f32>,
     step: f32,
+    em: Vec<[f32; NT]>,
+    tr: Vec<[[f32; NT]; NT]>,
+    back: Vec<[u8; NT]>,
 }
 
 impl Trainer {
@@ -373,6 +571,9 @@ impl Trainer {
             w: vec![0.0; n],
             acc: vec![0.0; n],
             step: 1.0,
+            em: Vec::new(),
+            tr: Vec::new(),
+            back: Vec::new(),
         }
     }
 
@@ -381,45 +582,91 @@ impl Trainer {
         (f as usize & ((1usize << self.bits) - 1)) * NT
     }
 
-    /// One pass over a sentence with its gold tags and cached static features (one list per
-    /// token). Returns the number of tokens tagged wrongly.
-    pub fn learn(&mut self, pre: &[Pre], statics: &[Vec<u64>], gold: &[u8]) -> usize {
-        let (mut prev, mut prev2) = (0u8, 0u8);
-        let mut tf = [0u64; 4];
-        let mut errors = 0;
-        for i in 0..pre.len() {
-            tag_features(&pre[i], prev, prev2, &mut tf);
-            let mut score = [0f32; NT];
-            for &f in statics[i].iter().chain(tf.iter()) {
-                let r = self.row(f);
-                for (t, s) in score.iter_mut().enumerate() {
-                    *s += self.w[r + t];
-                }
+    #[inline]
+    fn update(&mut self, f: u64, t: u8, d: f32) {
+        let r = self.row(f) + t as usize;
+        self.w[r] += d;
+        self.acc[r] += d * self.step;
+    }
+
+    /// One pass over a sentence with its gold tags, cached static features (one list per
+    /// token) and the active mask (see [`active`]). Returns the number of tokens tagged
+    /// wrongly.
+    pub fn learn(&mut self, pre: &[Pre], statics: &[Vec<u64>], act: &[bool], gold: &[u8]) -> usize {
+        let n = pre.len();
+        // The gold path as the decoder can produce it: inactive tokens are O, and an I- tag
+        // after an O starts its span.
+        let mut g: Vec<u8> = (0..n).map(|i| if act[i] { gold[i] } else { 0 }).collect();
+        for i in 0..n {
+            let prev = if i > 0 { g[i - 1] } else { 0 };
+            if !allowed(prev, g[i]) {
+                g[i] -= 1;
             }
-            let mut best = 0u8;
-            let mut bs = f32::MIN;
-            for (t, &s) in score.iter().enumerate() {
-                if allowed(prev, t as u8) && s > bs {
-                    bs = s;
-                    best = t as u8;
-                }
-            }
-            let g = gold[i];
-            if best != g {
-                errors += 1;
-                for &f in statics[i].iter().chain(tf.iter()) {
-                    let r = self.row(f);
-                    self.w[r + g as usize] += 1.0;
-                    self.acc[r + g as usize] += self.step;
-                    self.w[r + best as usize] -= 1.0;
-                    self.acc[r + best as usize] -= self.step;
-                }
-            }
-            self.step += 1.0;
-            prev2 = prev;
-            // Condition on the predicted history, as decoding will.
-            prev = best;
         }
+        let mut pred = vec![0u8; n];
+        for (a, b) in runs(act) {
+            self.em.clear();
+            self.tr.clear();
+            for i in a..b {
+                let mut score = [0f32; NT];
+                for &f in &statics[i] {
+                    let r = self.row(f);
+                    for (t, s) in score.iter_mut().enumerate() {
+                        *s += self.w[r + t];
+                    }
+                }
+                self.em.push(score);
+                let mut tr = [[0f32; NT]; NT];
+                for (p, row) in tr.iter_mut().enumerate() {
+                    let fs = trans_features(&pre[i], p as u8);
+                    for f in fs.into_iter().chain([bigram_feature(p as u8)]) {
+                        let r = self.row(f);
+                        for (t, s) in row.iter_mut().enumerate() {
+                            *s += self.w[r + t];
+                        }
+                    }
+                }
+                self.tr.push(tr);
+            }
+            let (em, tr, mut back) = (
+                std::mem::take(&mut self.em),
+                std::mem::take(&mut self.tr),
+                std::mem::take(&mut self.back),
+            );
+            viterbi(&em, &tr, &mut back, &mut pred[a..b]);
+            (self.em, self.tr, self.back) = (em, tr, back);
+        }
+        let mut errors = 0;
+        for i in 0..n {
+            if !act[i] {
+                continue;
+            }
+            let gp = if i > 0 { g[i - 1] } else { 0 };
+            let pp = if i > 0 { pred[i - 1] } else { 0 };
+            let (gt, pt) = (g[i], pred[i]);
+            if gt != pt {
+                errors += 1;
+                for &f in &statics[i] {
+                    self.update(f, gt, 1.0);
+                    self.update(f, pt, -1.0);
+                }
+            }
+            if gt != pt || gp != pp {
+                for f in trans_features(&pre[i], gp)
+                    .into_iter()
+                    .chain([bigram_feature(gp)])
+                {
+                    self.update(f, gt, 1.0);
+                }
+                for f in trans_features(&pre[i], pp)
+                    .into_iter()
+                    .chain([bigram_feature(pp)])
+                {
+                    self.update(f, pt, -1.0);
+                }
+            }
+        }
+        self.step += 1.0;
         errors
     }
 
@@ -437,11 +684,7 @@ impl Trainer {
             .iter()
             .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
             .collect();
-        Model {
-            bits: self.bits,
-            scale,
-            w,
-        }
+        Model::build(self.bits, scale, w)
     }
 }
 
@@ -488,6 +731,59 @@ mod tests {
             spans(&[1, 2, 0, 5, 5]),
             vec![(0, 2, 0), (3, 4, 2), (4, 5, 2)]
         );
+    }
+
+    #[test]
+    fn viterbi_prefers_the_best_legal_path() {
+        // Emissions alone would say O, I-PER (an I- tag after O is illegal); a transition
+        // into I-PER from B-PER makes "B-PER I-PER" the best legal path.
+        let mut em = [[0f32; NT]; 2];
+        em[0][0] = 1.0;
+        em[0][1] = 0.5;
+        em[1][2] = 3.0;
+        let mut tr = [[[0f32; NT]; NT]; 2];
+        tr[1][1][2] = 1.0;
+        let mut out = [9u8; 2];
+        viterbi(&em, &tr, &mut Vec::new(), &mut out);
+        assert_eq!(out, [1, 2], "B-PER I-PER expected");
+        // Without the bonus still B-PER I-PER: 0.5 + 3.0 beats O followed by anything legal
+        // (1.0 + 0.0), though O alone scores best at the first token.
+        tr[1][1][2] = 0.0;
+        viterbi(&em, &tr, &mut Vec::new(), &mut out);
+        assert_eq!(out, [1, 2]);
+        // And when I-PER is worth little, the legal path is O O.
+        em[1][2] = 0.2;
+        viterbi(&em, &tr, &mut Vec::new(), &mut out);
+        assert_eq!(out, [0, 0]);
+    }
+
+    #[test]
+    fn only_tokens_near_capitals_are_scored() {
+        let words = [
+            "the", "Bank", "of", "England", "said", "on", "2", "May", "1", "x",
+        ];
+        let toks: Vec<Feat> = words
+            .iter()
+            .map(|w| Feat {
+                word: w,
+                lower: w,
+                class: 0,
+                initial: false,
+                special: false,
+            })
+            .collect();
+        let mut act = Vec::new();
+        active(&toks, &mut act);
+        assert_eq!(
+            act,
+            [
+                false, true, true, true, false, true, false, true, true, false
+            ],
+            "capitals, tokens with a capital within two on both sides (\"of\", \"on\") and a \
+             number just after a capital are scored"
+        );
+        let runs: Vec<(usize, usize)> = runs(&act).collect();
+        assert_eq!(runs, [(1, 4), (5, 6), (7, 9)]);
     }
 
     #[test]
