@@ -447,7 +447,16 @@ impl Graph {
         let declared: Vec<(Sym, Sym)> = self.prop_indexes.keys().copied().collect();
         for (l, k) in declared {
             let idx = match ready.remove(&(l, k)) {
-                Some(idx) => idx,
+                Some(mut idx) => {
+                    // Nodes from before the load (none when loading a snapshot or
+                    // importing into an empty store) keep their entries.
+                    if let Some(old) = self.prop_indexes.remove(&(l, k)) {
+                        for (key, ids) in old {
+                            idx.entry(key).or_default().extend(ids);
+                        }
+                    }
+                    idx
+                }
                 None => {
                     let mut idx = PropIndex::new();
                     for id in self.by_label[l as usize].iter() {
@@ -514,5 +523,36 @@ impl Txn<'_> {
     /// The ops applied so far, in order: what the store logs before committing.
     pub fn pending_ops(&self) -> &[Op] {
         &self.redo
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bulk_load_into_a_graph_with_nodes_keeps_their_index_entries() {
+        let mut g = Graph::new();
+        let mut t = Txn::new(&mut g);
+        let a = t.create_node(&["Person"], vec![("name".into(), Value::str("a"))]);
+        assert!(a.is_ok(), "{a:?}");
+        t.commit();
+        let mut st = BulkState::default();
+        g.bulk_watch_indexes(&mut st);
+        let (l, k) = (g.bulk_label("Person"), g.bulk_key("name"));
+        let r = g.bulk_add_node(&mut st, NodeId(5), &[l, l], vec![(k, Value::str("b"))]);
+        assert!(r.is_ok(), "{r:?}");
+        g.bulk_finish(st);
+        assert_eq!(g.verify_indexes(), Vec::<String>::new());
+        assert_eq!(g.label_count("Person"), 2);
+        assert_eq!(
+            g.node_labels(NodeId(5)),
+            vec!["Person"],
+            "a repeated label is dropped"
+        );
+        for name in ["a", "b"] {
+            let found = g.index_lookup("Person", "name", &Value::str(name));
+            assert_eq!(found.map(|v| v.len()), Some(1), "{name}");
+        }
     }
 }
