@@ -270,9 +270,12 @@ pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
     g.bulk_reserve(cap(header.nodes), cap(header.rels));
     let mut trace = Trace::default();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Piece>>(4);
+    // Buffers go back to the parser once used, so the load does not keep asking
+    // the kernel for fresh pages for them.
+    let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Spare>();
     let st = std::thread::scope(|scope| -> Result<BulkState> {
         let version = header.version;
-        scope.spawn(move || parse_chunks(path, r, file_len, version, tx));
+        scope.spawn(move || parse_chunks(path, r, file_len, version, tx, spare_rx));
         let mut names: Option<Arc<Names>> = None;
         let mut st = Some(BulkState::default());
         let mut prepared = None;
@@ -309,6 +312,7 @@ pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
                 Piece::RawNodes { body, payload } => {
                     let names = names.as_deref().ok_or_else(out_of_order)?;
                     let batch = decode_nodes(path, body, &payload, names)?;
+                    let _ = spare_tx.send(Spare::Bytes(payload));
                     trace.decode += t.elapsed();
                     let st = st.as_mut().ok_or_else(out_of_order)?;
                     insert_nodes(path, &mut g, st, batch, &mut prev_node)?;
@@ -324,7 +328,8 @@ pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
                         prepared = Some(scope.spawn(move || st.prepare()));
                         trace.nodes_done = started.elapsed();
                     }
-                    insert_rels(path, &mut g, batch, &mut prev_rel)?;
+                    let empty = insert_rels(path, &mut g, batch, &mut prev_rel)?;
+                    let _ = spare_tx.send(Spare::Rels(empty));
                 }
                 Piece::End => ended = true,
             }
@@ -483,12 +488,13 @@ fn insert_nodes(
     Ok(())
 }
 
+/// Adds a batch of relationships; returns the batch's emptied vector for reuse.
 fn insert_rels(
     path: &Path,
     g: &mut Graph,
-    batch: Batch<BulkRel>,
+    mut batch: Batch<BulkRel>,
     prev: &mut Option<u64>,
-) -> Result<()> {
+) -> Result<Vec<(u64, BulkRel)>> {
     let base = chunk_base(path, *prev, batch.first_gap, batch.first_at, "relationship")?;
     // Fetch the end nodes of the relationship AHEAD places on into the cache, and
     // where their slot numbers are kept twice as far (see
@@ -507,7 +513,7 @@ fn insert_rels(
             g.bulk_prefetch_slot(e);
         }
     };
-    for (i, (at, mut r)) in batch.items.into_iter().enumerate() {
+    for (i, (at, mut r)) in batch.items.drain(..).enumerate() {
         fetch(g, i);
         let id = base
             .checked_add(r.id.0)
@@ -516,7 +522,7 @@ fn insert_rels(
         g.bulk_push_rel(r).map_err(|e| element_error(path, at, e))?;
         *prev = Some(id);
     }
-    Ok(())
+    Ok(batch.items)
 }
 
 /// An element the graph refused, as damage at `at`.
@@ -570,16 +576,27 @@ fn decode_nodes(path: &Path, body: u64, payload: &[u8], names: &Names) -> Result
     Ok(batch)
 }
 
-/// Decodes a relationships chunk whose payload starts at file offset `body`.
-fn decode_rels(path: &Path, body: u64, payload: &[u8], names: &Names) -> Result<Batch<BulkRel>> {
+/// Decodes a relationships chunk whose payload starts at file offset `body`, into
+/// `items` (emptied first: a vector used before).
+fn decode_rels(
+    path: &Path,
+    body: u64,
+    payload: &[u8],
+    names: &Names,
+    mut items: Vec<(u64, BulkRel)>,
+) -> Result<Batch<BulkRel>> {
     let names = names.bulk();
     let mut rdr = Reader::new(payload);
     let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
     let mut batch = Batch {
         first_gap: 0,
         first_at: body,
-        // Relationships without properties take about 9 bytes each.
-        items: Vec::with_capacity(payload.len() / 8),
+        items: {
+            items.clear();
+            // Relationships without properties take about 9 bytes each.
+            items.reserve(payload.len() / 8);
+            items
+        },
     };
     let mut prev: Option<u64> = None;
     while !rdr.is_empty() {
@@ -678,23 +695,39 @@ fn order_ok(version: u32, stage: u8, kind: u8) -> bool {
     }
 }
 
+/// A used buffer, back from the loading thread.
+enum Spare {
+    Bytes(Vec<u8>),
+    Rels(Vec<(u64, BulkRel)>),
+}
+
 /// The parsing thread: reads the chunks after the header, checks each one's
 /// length, checksum and place in the order, decodes it and sends it on `tx`;
 /// stops after the end chunk, at the first error (sent), or when the loading
-/// thread hangs up.
+/// thread hangs up. Buffers the loading thread is done with come back on `spare`.
 fn parse_chunks(
     path: &Path,
     mut r: impl Read,
     file_len: u64,
     version: u32,
     tx: std::sync::mpsc::SyncSender<Result<Piece>>,
+    spare: std::sync::mpsc::Receiver<Spare>,
 ) {
     let mut off = HEADER_LEN as u64;
     let mut stage = 0u8;
     let mut names: Option<Arc<Names>> = None;
     let mut node_chunks = 0u64;
+    let mut buf: Vec<u8> = Vec::new();
+    let (mut spare_bytes, mut spare_rels) = (Vec::new(), Vec::new());
     loop {
-        let res = read_chunk(path, &mut r, off, file_len).and_then(|(kind, payload)| {
+        while let Ok(s) = spare.try_recv() {
+            match s {
+                Spare::Bytes(b) => spare_bytes.push(b),
+                Spare::Rels(v) => spare_rels.push(v),
+            }
+        }
+        let mut one = || -> Result<Piece> {
+            let kind = read_chunk(path, &mut r, off, file_len, &mut buf)?;
             if !order_ok(version, stage, kind) {
                 return Err(corrupt(
                     path,
@@ -704,26 +737,31 @@ fn parse_chunks(
             }
             stage = kind;
             let body = off + CHUNK_HEADER_LEN as u64;
-            let len = payload.len() as u64;
+            let len = buf.len() as u64;
             off = body + len;
             let table = names.clone();
             let table = || table.as_deref().ok_or_else(out_of_order);
             Ok(match kind {
                 K_NAMES => {
-                    let n = Arc::new(decode_names(path, body, &payload)?);
+                    let n = Arc::new(decode_names(path, body, &buf)?);
                     names = Some(n.clone());
                     Piece::Names(n)
                 }
-                K_INDEXES => Piece::Indexes(decode_indexes(path, body, &payload)?),
+                K_INDEXES => Piece::Indexes(decode_indexes(path, body, &buf)?),
                 K_NODES => {
                     node_chunks += 1;
                     if node_chunks.is_multiple_of(2) {
+                        let payload =
+                            std::mem::replace(&mut buf, spare_bytes.pop().unwrap_or_default());
                         Piece::RawNodes { body, payload }
                     } else {
-                        Piece::Nodes(decode_nodes(path, body, &payload, table()?)?)
+                        Piece::Nodes(decode_nodes(path, body, &buf, table()?)?)
                     }
                 }
-                K_RELS => Piece::Rels(decode_rels(path, body, &payload, table()?)?),
+                K_RELS => {
+                    let items = spare_rels.pop().unwrap_or_default();
+                    Piece::Rels(decode_rels(path, body, &buf, table()?, items)?)
+                }
                 _ => {
                     // K_END: empty, and nothing may follow.
                     if off != file_len || len != 0 {
@@ -736,7 +774,8 @@ fn parse_chunks(
                     Piece::End
                 }
             })
-        });
+        };
+        let res = one();
         let stop = matches!(res, Err(_) | Ok(Piece::End));
         if tx.send(res).is_err() || stop {
             return;
@@ -744,8 +783,15 @@ fn parse_chunks(
     }
 }
 
-/// Reads the chunk at `off`: its kind and checked payload.
-fn read_chunk(path: &Path, r: &mut impl Read, off: u64, file_len: u64) -> Result<(u8, Vec<u8>)> {
+/// Reads the chunk at `off` into `payload` (whose old contents go); returns its
+/// kind once its length and checksum are checked.
+fn read_chunk(
+    path: &Path,
+    r: &mut impl Read,
+    off: u64,
+    file_len: u64,
+    payload: &mut Vec<u8>,
+) -> Result<u8> {
     let rd = |e| io_err(format!("reading {}", path.display()), e);
     let mut h = [0u8; CHUNK_HEADER_LEN];
     if let Err(e) = r.read_exact(&mut h) {
@@ -765,15 +811,16 @@ fn read_chunk(path: &Path, r: &mut impl Read, off: u64, file_len: u64) -> Result
             &format!("snapshot chunk length {len} runs past the end of the file"),
         ));
     }
-    let mut payload = vec![0u8; len];
-    r.read_exact(&mut payload).map_err(rd)?;
+    payload.clear();
+    payload.resize(len, 0);
+    r.read_exact(payload).map_err(rd)?;
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(&h[0..5]);
-    hasher.update(&payload);
+    hasher.update(payload);
     if hasher.finalize() != crc {
         return Err(corrupt(path, off, "snapshot chunk checksum mismatch"));
     }
-    Ok((kind, payload))
+    Ok(kind)
 }
 
 fn sym(r: &mut Reader) -> codec::DResult<Sym> {
