@@ -4,8 +4,11 @@
 //!
 //! `cargo bench --bench repl_startup`. The scale-1 graph is read from
 //! `$DOSSIER_BENCH_GRAPH`, else `/work/synth/s1/graph.json` (made by
-//! `python3 /work/shared/bench/gen_kg.py --scale 1 --out /work/synth/s1`); without it
-//! only the sample store is measured. Results go to docs/benchmarks.md by hand.
+//! `python3 /work/shared/bench/gen_kg.py --scale 1 --out /work/synth/s1`), and
+//! imported into a temporary store; without it only the sample store is measured.
+//! `DOSSIER_BENCH_STORE=PATH` measures an existing store instead of importing one
+//! (opened `--read-only`, so a store others use is never written). Results go to
+//! docs/benchmarks.md by hand.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,11 +27,13 @@ fn run(args: &[&str]) {
 }
 
 /// One start: launch, wait for the prompt, leave with Ctrl-D.
-fn start_once(db: &Path) -> Duration {
+fn start_once(db: &Path, read_only: bool) -> Duration {
     let mut cmd = Command::new(BIN);
-    cmd.arg("--db")
-        .arg(db)
-        .args(["repl", "--no-history"])
+    cmd.arg("--db").arg(db);
+    if read_only {
+        cmd.arg("--read-only");
+    }
+    cmd.args(["repl", "--no-history"])
         .env("TERM", "xterm")
         .env("NO_COLOR", "1");
     let t = Instant::now();
@@ -47,9 +52,9 @@ fn start_once(db: &Path) -> Duration {
     elapsed
 }
 
-fn measure(name: &str, db: &Path, runs: usize) {
+fn measure(name: &str, db: &Path, read_only: bool, runs: usize) {
     let mut times: Vec<f64> = (0..runs)
-        .map(|_| start_once(db).as_secs_f64() * 1000.0)
+        .map(|_| start_once(db, read_only).as_secs_f64() * 1000.0)
         .collect();
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
@@ -75,7 +80,17 @@ fn main() {
         "ingest",
         &seeds.to_string_lossy(),
     ]);
-    measure("sample store", &sample, 20);
+    measure("sample store", &sample, false, 20);
+
+    if let Some(store) = std::env::var_os("DOSSIER_BENCH_STORE") {
+        measure(
+            &format!("store {}", Path::new(&store).display()),
+            Path::new(&store),
+            true,
+            5,
+        );
+        return;
+    }
 
     let graph = std::env::var_os("DOSSIER_BENCH_GRAPH")
         .map(PathBuf::from)
@@ -103,6 +118,7 @@ fn main() {
     measure(
         "scale-1 store (991,050 nodes, 4,984,223 relationships)",
         &big,
+        false,
         5,
     );
 }

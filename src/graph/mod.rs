@@ -29,7 +29,7 @@ use crate::value::Value;
 
 mod bulk;
 mod fulltext;
-pub use bulk::BulkState;
+pub use bulk::{BulkNames, BulkNode, BulkRel, BulkState, Prefetcher};
 
 /// A node's id: stable, never reused, kept across restarts.
 #[derive(

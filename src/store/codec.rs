@@ -237,7 +237,29 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(a))
     }
 
+    #[inline]
     pub fn uvarint(&mut self) -> DResult<u64> {
+        // Fast path, away from the end of the buffer: the ten bytes a varint can
+        // take are there, so no byte needs its own bounds check. (Loading a
+        // snapshot decodes tens of millions of varints.)
+        if let Some(w) = self.buf.get(self.pos..self.pos.saturating_add(10)) {
+            let mut v: u64 = 0;
+            for (i, &b) in w.iter().enumerate() {
+                if i == 9 && b > 1 {
+                    self.pos += 9;
+                    return self.err("varint overflows 64 bits");
+                }
+                v |= ((b & 0x7f) as u64) << (7 * i);
+                if b & 0x80 == 0 {
+                    self.pos += i + 1;
+                    return Ok(v);
+                }
+            }
+        }
+        self.uvarint_slow()
+    }
+
+    fn uvarint_slow(&mut self) -> DResult<u64> {
         let mut v: u64 = 0;
         let mut shift = 0;
         loop {
@@ -427,6 +449,49 @@ mod tests {
             let mut b = Vec::new();
             put_ivarint(&mut b, v);
             assert_eq!(Reader::new(&b).ivarint(), Ok(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn the_fast_and_slow_varint_paths_agree() {
+        // The fast path runs when ten bytes are left, the slow one near the end:
+        // the same bytes must give the same value, length or error either way.
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for v in [
+            0u64,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            991_050,
+            u32::MAX as u64,
+            u64::MAX,
+        ] {
+            let mut b = Vec::new();
+            put_uvarint(&mut b, v);
+            cases.push(b);
+        }
+        cases.push(vec![0xff; 10]); // never ends within ten bytes
+        cases.push([vec![0xff; 9], vec![0x02]].concat()); // overflows in the tenth byte
+        cases.push([vec![0x80; 9], vec![0x01]].concat()); // exactly 1 << 63
+        cases.push(vec![0x80, 0x80]); // runs off the end
+        for b in cases {
+            let mut slow = Reader::new(&b);
+            let padded = [b.clone(), vec![0x55; 12]].concat();
+            let mut fast = Reader::new(&padded);
+            let (s, f) = (slow.uvarint(), fast.uvarint());
+            match (&s, &f) {
+                (Ok(x), Ok(y)) => {
+                    assert_eq!(x, y, "{b:?}");
+                    assert_eq!(slow.pos(), fast.pos(), "{b:?}");
+                }
+                (Err(x), Err(y)) => assert_eq!(x, y, "{b:?}"),
+                // Bytes that run off the end of the short buffer may end in the
+                // padding: that is the only allowed difference.
+                (Err(x), Ok(_)) => assert!(x.message.contains("end"), "{b:?}: {x:?}"),
+                (Ok(_), Err(y)) => panic!("{b:?}: only the fast path failed: {y:?}"),
+            }
         }
     }
 

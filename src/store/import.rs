@@ -602,6 +602,9 @@ impl Sink for ParseSink<'_> {
 /// The building half: adds the parser's elements to `g` in order.
 fn build(mut g: Graph, rx: std::sync::mpsc::Receiver<Vec<Item>>) -> Result<(Graph, BulkState)> {
     let mut st = BulkState::default();
+    // The store is empty, so its declared indexes (the defaults) come before any
+    // node: the nodes gather their entries as they go in.
+    g.bulk_watch_indexes(&mut st);
     let mut map: [Vec<Sym>; 3] = Default::default();
     let bad = || Error::Internal("a name was used before it was announced".into());
     for batch in rx {

@@ -11,29 +11,48 @@
 //!  40  8  node count        48  8  relationship count
 //!  56  4  reserved, 0       60  4  CRC32 of bytes 0..60
 //! chunks, each
-//!   0  1  kind: 1 names, 2 nodes, 3 relationships, 4 indexes, 255 end
+//!   0  1  kind: 1 names, 4 indexes, 2 nodes, 3 relationships, 255 end
 //!   1  4  payload length
 //!   5  4  CRC32 of the kind, the length and the payload
 //!   9  n  payload
 //! ```
 //!
 //! Names come first so elements refer to labels, types and keys by their interned
-//! number; nodes and relationships follow in id order, in chunks of about 1 MiB, so
-//! loading streams through a small buffer and an error can name the chunk's offset.
-//! The end chunk makes a truncated snapshot detectable.
+//! number; then the declared indexes (version 2; version 1 put them after the
+//! relationships), so a load fills the indexes as nodes go in; nodes and
+//! relationships follow in id order, in chunks of about 1 MiB, so loading streams
+//! through a small buffer and an error can name the chunk's offset. The end chunk
+//! makes a truncated snapshot detectable.
+//!
+//! Loading is a pipeline on two threads (the machine this was tuned on has two
+//! cores): a parsing thread reads each chunk, checks its CRC and decodes it into
+//! checked elements ([`BulkNode`], [`BulkRel`]); the loading thread puts them into
+//! the graph. Decoding nodes (allocating their strings) costs more than inserting
+//! them, so the loading thread decodes every second node chunk itself; inserting
+//! relationships costs more than decoding them, so the parser decodes all of those.
+//! Once the nodes are in, a third thread sorts the label sets and hashes the index
+//! entries gathered on the way ([`BulkState::prepare`]) while relationships go in.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexSet;
 
 use super::codec::{self, DecodeError, Reader};
 use super::{corrupt, io_err};
 use crate::error::{Error, Result};
-use crate::graph::{BulkState, Graph, NodeId, RelId, Sym};
+use crate::graph::{BulkNames, BulkNode, BulkRel, BulkState, Graph, NodeId, RelId, Sym};
 use crate::value::Value;
 
 pub const MAGIC: &[u8; 8] = b"DOSSIERS";
-pub const VERSION: u32 = 1;
+/// The version written. 2 moved the indexes chunk from after the relationships to
+/// right after the names; nothing else changed.
+pub const VERSION: u32 = 2;
+/// The oldest version read.
+const OLDEST_VERSION: u32 = 1;
 const HEADER_LEN: usize = 64;
 const CHUNK_HEADER_LEN: usize = 9;
 const CHUNK_TARGET: usize = 1 << 20;
@@ -49,6 +68,7 @@ const K_END: u8 = 255;
 /// What a snapshot's header says.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Header {
+    pub version: u32,
     pub last_seq: u64,
     pub next_node: u64,
     pub next_rel: u64,
@@ -119,6 +139,13 @@ pub fn write(graph: &Graph, last_seq: u64, w: impl Write) -> std::io::Result<u64
         }
     }
     cw.emit(K_NAMES)?;
+    let idx = graph.indexes();
+    codec::put_uvarint(&mut cw.buf, idx.len() as u64);
+    for (l, k) in &idx {
+        codec::put_str(&mut cw.buf, l);
+        codec::put_str(&mut cw.buf, k);
+    }
+    cw.emit(K_INDEXES)?;
 
     // Ids are written as the gap from the previous id: mostly one byte.
     let mut prev = 0u64;
@@ -156,13 +183,6 @@ pub fn write(graph: &Graph, last_seq: u64, w: impl Write) -> std::io::Result<u64
     if !cw.buf.is_empty() {
         cw.emit(K_RELS)?;
     }
-    let idx = graph.indexes();
-    codec::put_uvarint(&mut cw.buf, idx.len() as u64);
-    for (l, k) in &idx {
-        codec::put_str(&mut cw.buf, l);
-        codec::put_str(&mut cw.buf, k);
-    }
-    cw.emit(K_INDEXES)?;
     cw.emit(K_END)?;
     cw.w.flush()?;
     Ok(cw.written)
@@ -207,7 +227,7 @@ fn read_header(path: &Path, r: &mut impl Read) -> Result<Header> {
         ));
     }
     let version = u32::from_le_bytes([h[8], h[9], h[10], h[11]]);
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         return Err(super::version_error(path, version, VERSION));
     }
     let crc = u32::from_le_bytes([h[60], h[61], h[62], h[63]]);
@@ -220,6 +240,7 @@ fn read_header(path: &Path, r: &mut impl Read) -> Result<Header> {
         u64::from_le_bytes(b)
     };
     Ok(Header {
+        version,
         last_seq: u(16),
         next_node: u(24),
         next_rel: u(32),
@@ -231,7 +252,11 @@ fn read_header(path: &Path, r: &mut impl Read) -> Result<Header> {
 /// Loads the snapshot at `path` into a new graph. Every chunk is checked; any
 /// damage is an error naming the file and byte offset. Returns the graph, the
 /// header and the file's length.
+///
+/// With `DOSSIER_TRACE_OPEN` set in the environment, prints how long each phase
+/// took on standard error (for benchmarking; see `docs/benchmarks.md`).
 pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
+    let started = Instant::now();
     let f = File::open(path).map_err(|e| io_err(format!("opening {}", path.display()), e))?;
     let file_len = f
         .metadata()
@@ -243,146 +268,90 @@ pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
     // Counts come from a file that may be damaged: reserve only what it could hold.
     let cap = |n: u64| n.min(file_len / 4) as usize;
     g.bulk_reserve(cap(header.nodes), cap(header.rels));
-    let mut st = BulkState::default();
-    let mut stage = 0u8; // the highest chunk kind seen so far
-    let (mut nodes, mut rels) = (0u64, 0u64);
-    // The previous id, across chunks: ids are stored as gaps.
-    let (mut prev_node, mut prev_rel): (Option<u64>, Option<u64>) = (None, None);
-    // Reading and checksumming run on a second thread, a few chunks ahead of the
-    // decoding and inserting here, so on two cores the I/O costs no time.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(u64, u8, Vec<u8>)>>(4);
-    std::thread::scope(|scope| -> Result<()> {
-        scope.spawn(move || read_chunks(path, r, file_len, tx));
-        for chunk in rx {
-            let (off, kind, payload) = chunk?;
-            let len = payload.len();
-            let body = off + CHUNK_HEADER_LEN as u64;
-            let order_ok = match kind {
-                K_NAMES => stage == 0,
-                K_NODES => stage == K_NAMES || stage == K_NODES,
-                K_RELS => (K_NAMES..=K_RELS).contains(&stage),
-                K_INDEXES => (K_NAMES..=K_RELS).contains(&stage),
-                K_END => stage == K_INDEXES,
-                _ => false,
-            };
-            if !order_ok {
-                return Err(corrupt(
-                    path,
-                    off,
-                    &format!("unexpected snapshot chunk kind {kind}"),
-                ));
-            }
-            stage = kind;
-            let mut rdr = Reader::new(&payload);
-            let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
-            let as_corrupt = |rdr: &Reader, e: Error| {
-                corrupt(
-                    path,
-                    body + rdr.pos() as u64,
-                    &match e {
-                        Error::Input(m) | Error::Internal(m) => m,
-                        e => e.to_string(),
-                    },
-                )
-            };
-            match kind {
-                K_NAMES => {
-                    for which in 0..3 {
-                        let n = rdr.len().map_err(at)?;
-                        for _ in 0..n {
-                            let s = rdr.str().map_err(at)?;
-                            let before = g.name_counts();
-                            let _ = match which {
-                                0 => g.bulk_label(s),
-                                1 => g.bulk_type(s),
-                                _ => g.bulk_key(s),
-                            };
-                            if g.name_counts() == before {
-                                return Err(corrupt(
-                                    path,
-                                    body + rdr.pos() as u64,
-                                    &format!("name {s:?} appears twice"),
-                                ));
-                            }
-                        }
+    let mut trace = Trace::default();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Piece>>(4);
+    // Buffers go back to the parser once used, so the load does not keep asking
+    // the kernel for fresh pages for them.
+    let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Spare>();
+    let st = std::thread::scope(|scope| -> Result<BulkState> {
+        let version = header.version;
+        scope.spawn(move || parse_chunks(path, r, file_len, version, tx, spare_rx));
+        let mut names: Option<Arc<Names>> = None;
+        let mut st = Some(BulkState::default());
+        let mut prepared = None;
+        let (mut prev_node, mut prev_rel): (Option<u64>, Option<u64>) = (None, None);
+        let mut ended = false;
+        let mut waited = Instant::now();
+        for piece in rx {
+            let t = Instant::now();
+            trace.wait += t - waited;
+            match piece? {
+                Piece::Names(n) => {
+                    for l in &n.labels {
+                        g.bulk_label(l);
                     }
-                }
-                K_NODES => {
-                    let prev = &mut prev_node;
-                    while !rdr.is_empty() {
-                        let gap = rdr.uvarint().map_err(at)?;
-                        let id = match *prev {
-                            None => gap,
-                            Some(p) => p.checked_add(gap).filter(|_| gap > 0).ok_or_else(|| {
-                                corrupt(path, body + rdr.pos() as u64, "node ids out of order")
-                            })?,
-                        };
-                        let nl = rdr.len().map_err(at)?;
-                        let mut labels: Vec<Sym> = Vec::with_capacity(nl);
-                        for _ in 0..nl {
-                            labels.push(sym(&mut rdr).map_err(at)?);
-                        }
-                        let props = read_props(&mut rdr).map_err(at)?;
-                        g.bulk_add_node(&mut st, NodeId(id), &labels, props)
-                            .map_err(|e| as_corrupt(&rdr, e))?;
-                        *prev = Some(id);
-                        nodes += 1;
+                    for t in &n.types {
+                        g.bulk_type(t);
                     }
-                }
-                K_RELS => {
-                    let prev = &mut prev_rel;
-                    while !rdr.is_empty() {
-                        let gap = rdr.uvarint().map_err(at)?;
-                        let id = match *prev {
-                            None => gap,
-                            Some(p) => p.checked_add(gap).filter(|_| gap > 0).ok_or_else(|| {
-                                corrupt(
-                                    path,
-                                    body + rdr.pos() as u64,
-                                    "relationship ids out of order",
-                                )
-                            })?,
-                        };
-                        let s = rdr.uvarint().map_err(at)?;
-                        let e = rdr.uvarint().map_err(at)?;
-                        let t = sym(&mut rdr).map_err(at)?;
-                        let props = read_props(&mut rdr).map_err(at)?;
-                        g.bulk_add_rel(RelId(id), NodeId(s), NodeId(e), t, props)
-                            .map_err(|e| as_corrupt(&rdr, e))?;
-                        *prev = Some(id);
-                        rels += 1;
+                    for k in &n.keys {
+                        g.bulk_key(k);
                     }
+                    names = Some(n);
                 }
-                K_INDEXES => {
-                    let n = rdr.len().map_err(at)?;
-                    for _ in 0..n {
-                        let l = rdr.str().map_err(at)?;
-                        let k = rdr.str().map_err(at)?;
-                        // Declared now, filled from the nodes by bulk_finish.
+                Piece::Indexes(declared) => {
+                    for (l, k) in &declared {
+                        // Declared now; filled from the nodes by bulk_finish.
                         g.create_index(l, k);
                     }
-                }
-                _ => {
-                    // K_END: nothing may follow.
-                    if off + (CHUNK_HEADER_LEN + len) as u64 != file_len {
-                        return Err(corrupt(
-                            path,
-                            off + (CHUNK_HEADER_LEN + len) as u64,
-                            "bytes after the snapshot's end marker",
-                        ));
+                    if let Some(st) = st.as_mut() {
+                        // Before any node (version 2): the nodes gather the
+                        // indexes' entries as they go in.
+                        g.bulk_watch_indexes(st);
                     }
-                    break;
                 }
+                Piece::RawNodes { body, payload } => {
+                    let names = names.as_deref().ok_or_else(out_of_order)?;
+                    let batch = decode_nodes(path, body, &payload, names)?;
+                    let _ = spare_tx.send(Spare::Bytes(payload));
+                    trace.decode += t.elapsed();
+                    let st = st.as_mut().ok_or_else(out_of_order)?;
+                    insert_nodes(path, &mut g, st, batch, &mut prev_node)?;
+                }
+                Piece::Nodes(batch) => {
+                    let st = st.as_mut().ok_or_else(out_of_order)?;
+                    insert_nodes(path, &mut g, st, batch, &mut prev_node)?;
+                }
+                Piece::Rels(batch) => {
+                    if let Some(st) = st.take() {
+                        // Every node is in: sort the label sets and build the
+                        // indexes beside the relationships going in.
+                        prepared = Some(scope.spawn(move || st.prepare()));
+                        trace.nodes_done = started.elapsed();
+                    }
+                    let empty = insert_rels(path, &mut g, batch, &mut prev_rel)?;
+                    let _ = spare_tx.send(Spare::Rels(empty));
+                }
+                Piece::End => ended = true,
             }
-            if kind != K_END && kind != K_NAMES && !rdr.is_empty() {
-                return Err(corrupt(path, body + rdr.pos() as u64, "trailing bytes"));
-            }
+            let kind = if prev_rel.is_some() { 1 } else { 0 };
+            trace.insert[kind] += t.elapsed();
+            waited = Instant::now();
         }
-        if stage != K_END {
-            return Err(corrupt(path, 0, "the snapshot ends before its end marker"));
+        if !ended {
+            // The parser stops only after the end chunk or an error it sent.
+            return Err(Error::Internal("the snapshot parser stopped early".into()));
         }
-        Ok(())
+        let t = Instant::now();
+        let st = match prepared {
+            Some(h) => h
+                .join()
+                .map_err(|_| Error::Internal("the index builder panicked".into()))?,
+            None => st.take().unwrap_or_default(),
+        };
+        trace.join = t.elapsed();
+        Ok(st)
     })?;
+    let (nodes, rels) = (g.node_count() as u64, g.rel_count() as u64);
     if nodes != header.nodes || rels != header.rels {
         return Err(corrupt(
             path,
@@ -393,63 +362,465 @@ pub fn load(path: &Path) -> Result<(Graph, Header, u64)> {
             ),
         ));
     }
+    let t = Instant::now();
     g.bulk_finish(st);
     g.reserve_ids(header.next_node, header.next_rel);
+    trace.finish = t.elapsed();
+    trace.total = started.elapsed();
+    if std::env::var_os("DOSSIER_TRACE_OPEN").is_some() {
+        eprintln!("{}", trace.report(path));
+    }
     Ok((g, header, file_len))
 }
 
-/// Reads the chunks after the header, checks each one's length and checksum, and
-/// sends (offset, kind, payload) on `tx`; stops after the end chunk, at the first
-/// error (sent), or when the receiver hangs up.
-fn read_chunks(
+fn out_of_order() -> Error {
+    Error::Internal("snapshot pieces arrived out of order".into())
+}
+
+/// Where a load's time went (on the loading thread), for `DOSSIER_TRACE_OPEN`.
+#[derive(Default)]
+struct Trace {
+    /// Waiting for the parsing thread.
+    wait: Duration,
+    /// Decoding node chunks on the loading thread.
+    decode: Duration,
+    /// Handling pieces before the first relationship, and from it on (decoding
+    /// included).
+    insert: [Duration; 2],
+    /// From the start until the nodes were all in.
+    nodes_done: Duration,
+    /// Waiting for the index builder.
+    join: Duration,
+    /// Installing label sets and indexes.
+    finish: Duration,
+    total: Duration,
+}
+
+impl Trace {
+    fn report(&self, path: &Path) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        format!(
+            "trace: loaded {} in {:.0} ms: nodes in after {:.0} ms (decoding {:.0} ms, inserting {:.0} ms), \
+             relationships {:.0} ms, waited for the parser {:.0} ms, for the index builder {:.0} ms, finish {:.0} ms",
+            path.display(),
+            ms(self.total),
+            ms(self.nodes_done),
+            ms(self.decode),
+            ms(self.insert[0].saturating_sub(self.decode)),
+            ms(self.insert[1]),
+            ms(self.wait),
+            ms(self.join),
+            ms(self.finish)
+        )
+    }
+}
+
+/// The names chunk, decoded: each list in number order.
+struct Names {
+    labels: IndexSet<String>,
+    types: IndexSet<String>,
+    keys: IndexSet<String>,
+}
+
+impl Names {
+    fn bulk(&self) -> BulkNames<'_> {
+        BulkNames {
+            labels: self.labels.len(),
+            types: self.types.len(),
+            keys: self.keys.as_slice(),
+        }
+    }
+}
+
+/// What the parsing thread hands the loading thread, in file order.
+enum Piece {
+    Names(Arc<Names>),
+    Indexes(Vec<(String, String)>),
+    /// A nodes chunk for the loading thread to decode (`body` is its offset).
+    RawNodes {
+        body: u64,
+        payload: Vec<u8>,
+    },
+    Nodes(Batch<BulkNode>),
+    Rels(Batch<BulkRel>),
+    End,
+}
+
+/// The elements of one chunk. Ids are stored as gaps from the previous element's,
+/// across chunks, so a chunk decodes on its own only relative to its first
+/// element: here ids count from the first gap, and the loading thread, which
+/// knows the previous chunk's last id, adds it.
+struct Batch<T> {
+    /// The first element's gap (0 if the chunk is empty), and the file offset
+    /// just after it (for an error).
+    first_gap: u64,
+    first_at: u64,
+    /// Each element with the file offset of its end (for an error).
+    items: Vec<(u64, T)>,
+}
+
+/// The id base for a chunk whose first gap is `first_gap`, after `prev`.
+fn chunk_base(path: &Path, prev: Option<u64>, first_gap: u64, at: u64, what: &str) -> Result<u64> {
+    match prev {
+        None => Ok(0),
+        Some(_) if first_gap == 0 => Err(corrupt(path, at, &format!("{what} ids out of order"))),
+        Some(p) => Ok(p),
+    }
+}
+
+fn insert_nodes(
+    path: &Path,
+    g: &mut Graph,
+    st: &mut BulkState,
+    batch: Batch<BulkNode>,
+    prev: &mut Option<u64>,
+) -> Result<()> {
+    let base = chunk_base(path, *prev, batch.first_gap, batch.first_at, "node")?;
+    for (at, mut n) in batch.items {
+        let id = base
+            .checked_add(n.id.0)
+            .ok_or_else(|| corrupt(path, at, "node ids out of order"))?;
+        n.id = NodeId(id);
+        g.bulk_push_node(st, n)
+            .map_err(|e| element_error(path, at, e))?;
+        *prev = Some(id);
+    }
+    Ok(())
+}
+
+/// Adds a batch of relationships; returns the batch's emptied vector for reuse.
+fn insert_rels(
+    path: &Path,
+    g: &mut Graph,
+    mut batch: Batch<BulkRel>,
+    prev: &mut Option<u64>,
+) -> Result<Vec<(u64, BulkRel)>> {
+    let base = chunk_base(path, *prev, batch.first_gap, batch.first_at, "relationship")?;
+    // Fetch the end nodes of the relationship AHEAD places on into the cache, and
+    // where their slot numbers are kept twice as far (see
+    // Graph::bulk_prefetch_node): adding a relationship is mostly waiting for its
+    // ends, and this way the waits overlap.
+    const AHEAD: usize = 16;
+    let pf = g.bulk_prefetcher();
+    let ends: Vec<(NodeId, NodeId)> = batch.items.iter().map(|(_, r)| (r.start, r.end)).collect();
+    let fetch = |g: &Graph, i: usize| {
+        if let Some(&(s, e)) = ends.get(i + AHEAD) {
+            g.bulk_prefetch_node(&pf, s);
+            g.bulk_prefetch_node(&pf, e);
+        }
+        if let Some(&(s, e)) = ends.get(i + 2 * AHEAD) {
+            g.bulk_prefetch_slot(s);
+            g.bulk_prefetch_slot(e);
+        }
+    };
+    for (i, (at, mut r)) in batch.items.drain(..).enumerate() {
+        fetch(g, i);
+        let id = base
+            .checked_add(r.id.0)
+            .ok_or_else(|| corrupt(path, at, "relationship ids out of order"))?;
+        r.id = RelId(id);
+        g.bulk_push_rel(r).map_err(|e| element_error(path, at, e))?;
+        *prev = Some(id);
+    }
+    Ok(batch.items)
+}
+
+/// An element the graph refused, as damage at `at`.
+fn element_error(path: &Path, at: u64, e: Error) -> Error {
+    corrupt(
+        path,
+        at,
+        &match e {
+            Error::Input(m) | Error::Internal(m) => m,
+            e => e.to_string(),
+        },
+    )
+}
+
+/// Decodes a nodes chunk whose payload starts at file offset `body`.
+fn decode_nodes(path: &Path, body: u64, payload: &[u8], names: &Names) -> Result<Batch<BulkNode>> {
+    let names = names.bulk();
+    let mut rdr = Reader::new(payload);
+    let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
+    let mut batch = Batch {
+        first_gap: 0,
+        first_at: body,
+        items: Vec::new(),
+    };
+    let mut prev: Option<u64> = None;
+    while !rdr.is_empty() {
+        let gap = rdr.uvarint().map_err(at)?;
+        let id = match prev {
+            None => {
+                batch.first_gap = gap;
+                batch.first_at = body + rdr.pos() as u64;
+                gap
+            }
+            Some(p) => p
+                .checked_add(gap)
+                .filter(|_| gap > 0)
+                .ok_or_else(|| corrupt(path, body + rdr.pos() as u64, "node ids out of order"))?,
+        };
+        let nl = rdr.len().map_err(at)?;
+        let mut labels: Vec<Sym> = Vec::with_capacity(nl);
+        for _ in 0..nl {
+            labels.push(sym(&mut rdr).map_err(at)?);
+        }
+        let props = read_props(&mut rdr).map_err(at)?;
+        let end = body + rdr.pos() as u64;
+        let n = BulkNode::new(NodeId(id), labels, props, names)
+            .map_err(|e| element_error(path, end, e))?;
+        batch.items.push((end, n));
+        prev = Some(id);
+    }
+    Ok(batch)
+}
+
+/// Decodes a relationships chunk whose payload starts at file offset `body`, into
+/// `items` (emptied first: a vector used before).
+fn decode_rels(
+    path: &Path,
+    body: u64,
+    payload: &[u8],
+    names: &Names,
+    mut items: Vec<(u64, BulkRel)>,
+) -> Result<Batch<BulkRel>> {
+    let names = names.bulk();
+    let mut rdr = Reader::new(payload);
+    let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
+    let mut batch = Batch {
+        first_gap: 0,
+        first_at: body,
+        items: {
+            items.clear();
+            // Relationships without properties take about 9 bytes each.
+            items.reserve(payload.len() / 8);
+            items
+        },
+    };
+    let mut prev: Option<u64> = None;
+    while !rdr.is_empty() {
+        let gap = rdr.uvarint().map_err(at)?;
+        let id = match prev {
+            None => {
+                batch.first_gap = gap;
+                batch.first_at = body + rdr.pos() as u64;
+                gap
+            }
+            Some(p) => p.checked_add(gap).filter(|_| gap > 0).ok_or_else(|| {
+                corrupt(
+                    path,
+                    body + rdr.pos() as u64,
+                    "relationship ids out of order",
+                )
+            })?,
+        };
+        let s = rdr.uvarint().map_err(at)?;
+        let e = rdr.uvarint().map_err(at)?;
+        let t = sym(&mut rdr).map_err(at)?;
+        let props = read_props(&mut rdr).map_err(at)?;
+        let end = body + rdr.pos() as u64;
+        let r = BulkRel::new(RelId(id), NodeId(s), NodeId(e), t, props, names)
+            .map_err(|e| element_error(path, end, e))?;
+        batch.items.push((end, r));
+        prev = Some(id);
+    }
+    Ok(batch)
+}
+
+/// Decodes the names chunk: three lists of distinct names.
+fn decode_names(path: &Path, body: u64, payload: &[u8]) -> Result<Names> {
+    let mut rdr = Reader::new(payload);
+    let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
+    let mut lists: [IndexSet<String>; 3] = Default::default();
+    for list in lists.iter_mut() {
+        let n = rdr.len().map_err(at)?;
+        for _ in 0..n {
+            let s = rdr.str().map_err(at)?;
+            if !list.insert(s.to_string()) {
+                return Err(corrupt(
+                    path,
+                    body + rdr.pos() as u64,
+                    &format!("name {s:?} appears twice"),
+                ));
+            }
+        }
+    }
+    if !rdr.is_empty() {
+        return Err(corrupt(path, body + rdr.pos() as u64, "trailing bytes"));
+    }
+    let [labels, types, keys] = lists;
+    Ok(Names {
+        labels,
+        types,
+        keys,
+    })
+}
+
+/// Decodes the indexes chunk: (label, key) pairs.
+fn decode_indexes(path: &Path, body: u64, payload: &[u8]) -> Result<Vec<(String, String)>> {
+    let mut rdr = Reader::new(payload);
+    let at = |e: DecodeError| corrupt(path, body + e.offset as u64, &e.message);
+    let n = rdr.len().map_err(at)?;
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        let l = rdr.str().map_err(at)?;
+        let k = rdr.str().map_err(at)?;
+        v.push((l.to_string(), k.to_string()));
+    }
+    if !rdr.is_empty() {
+        return Err(corrupt(path, body + rdr.pos() as u64, "trailing bytes"));
+    }
+    Ok(v)
+}
+
+/// Whether a chunk of `kind` may follow one of kind `stage` (0 at the start).
+fn order_ok(version: u32, stage: u8, kind: u8) -> bool {
+    if version == 1 {
+        return match kind {
+            K_NAMES => stage == 0,
+            K_NODES => stage == K_NAMES || stage == K_NODES,
+            K_RELS | K_INDEXES => (K_NAMES..=K_RELS).contains(&stage),
+            K_END => stage == K_INDEXES,
+            _ => false,
+        };
+    }
+    match kind {
+        K_NAMES => stage == 0,
+        K_INDEXES => stage == K_NAMES,
+        K_NODES => stage == K_INDEXES || stage == K_NODES,
+        K_RELS => matches!(stage, K_INDEXES | K_NODES | K_RELS),
+        K_END => matches!(stage, K_INDEXES | K_NODES | K_RELS),
+        _ => false,
+    }
+}
+
+/// A used buffer, back from the loading thread.
+enum Spare {
+    Bytes(Vec<u8>),
+    Rels(Vec<(u64, BulkRel)>),
+}
+
+/// The parsing thread: reads the chunks after the header, checks each one's
+/// length, checksum and place in the order, decodes it and sends it on `tx`;
+/// stops after the end chunk, at the first error (sent), or when the loading
+/// thread hangs up. Buffers the loading thread is done with come back on `spare`.
+fn parse_chunks(
     path: &Path,
     mut r: impl Read,
     file_len: u64,
-    tx: std::sync::mpsc::SyncSender<Result<(u64, u8, Vec<u8>)>>,
+    version: u32,
+    tx: std::sync::mpsc::SyncSender<Result<Piece>>,
+    spare: std::sync::mpsc::Receiver<Spare>,
 ) {
     let mut off = HEADER_LEN as u64;
-    let rd = |e| io_err(format!("reading {}", path.display()), e);
+    let mut stage = 0u8;
+    let mut names: Option<Arc<Names>> = None;
+    let mut node_chunks = 0u64;
+    let mut buf: Vec<u8> = Vec::new();
+    let (mut spare_bytes, mut spare_rels) = (Vec::new(), Vec::new());
     loop {
-        let res = (|| {
-            let mut h = [0u8; CHUNK_HEADER_LEN];
-            if let Err(e) = r.read_exact(&mut h) {
-                return Err(if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                    corrupt(path, off, "the snapshot ends before its end marker")
-                } else {
-                    rd(e)
-                });
+        while let Ok(s) = spare.try_recv() {
+            match s {
+                Spare::Bytes(b) => spare_bytes.push(b),
+                Spare::Rels(v) => spare_rels.push(v),
             }
-            let kind = h[0];
-            let len = u32::from_le_bytes([h[1], h[2], h[3], h[4]]) as usize;
-            let crc = u32::from_le_bytes([h[5], h[6], h[7], h[8]]);
-            if len > CHUNK_MAX || off + (CHUNK_HEADER_LEN + len) as u64 > file_len {
+        }
+        let mut one = || -> Result<Piece> {
+            let kind = read_chunk(path, &mut r, off, file_len, &mut buf)?;
+            if !order_ok(version, stage, kind) {
                 return Err(corrupt(
                     path,
                     off,
-                    &format!("snapshot chunk length {len} runs past the end of the file"),
+                    &format!("unexpected snapshot chunk kind {kind}"),
                 ));
             }
-            let mut payload = vec![0u8; len];
-            r.read_exact(&mut payload).map_err(rd)?;
-            let mut hasher = crc32fast::Hasher::new();
-            hasher.update(&h[0..5]);
-            hasher.update(&payload);
-            if hasher.finalize() != crc {
-                return Err(corrupt(path, off, "snapshot chunk checksum mismatch"));
-            }
-            Ok((off, kind, payload))
-        })();
-        let stop = match &res {
-            Ok((_, kind, payload)) => {
-                off += (CHUNK_HEADER_LEN + payload.len()) as u64;
-                *kind == K_END
-            }
-            Err(_) => true,
+            stage = kind;
+            let body = off + CHUNK_HEADER_LEN as u64;
+            let len = buf.len() as u64;
+            off = body + len;
+            let table = names.clone();
+            let table = || table.as_deref().ok_or_else(out_of_order);
+            Ok(match kind {
+                K_NAMES => {
+                    let n = Arc::new(decode_names(path, body, &buf)?);
+                    names = Some(n.clone());
+                    Piece::Names(n)
+                }
+                K_INDEXES => Piece::Indexes(decode_indexes(path, body, &buf)?),
+                K_NODES => {
+                    node_chunks += 1;
+                    if node_chunks.is_multiple_of(2) {
+                        let payload =
+                            std::mem::replace(&mut buf, spare_bytes.pop().unwrap_or_default());
+                        Piece::RawNodes { body, payload }
+                    } else {
+                        Piece::Nodes(decode_nodes(path, body, &buf, table()?)?)
+                    }
+                }
+                K_RELS => {
+                    let items = spare_rels.pop().unwrap_or_default();
+                    Piece::Rels(decode_rels(path, body, &buf, table()?, items)?)
+                }
+                _ => {
+                    // K_END: empty, and nothing may follow.
+                    if off != file_len || len != 0 {
+                        return Err(corrupt(
+                            path,
+                            body + len,
+                            "bytes after the snapshot's end marker",
+                        ));
+                    }
+                    Piece::End
+                }
+            })
         };
+        let res = one();
+        let stop = matches!(res, Err(_) | Ok(Piece::End));
         if tx.send(res).is_err() || stop {
             return;
         }
     }
+}
+
+/// Reads the chunk at `off` into `payload` (whose old contents go); returns its
+/// kind once its length and checksum are checked.
+fn read_chunk(
+    path: &Path,
+    r: &mut impl Read,
+    off: u64,
+    file_len: u64,
+    payload: &mut Vec<u8>,
+) -> Result<u8> {
+    let rd = |e| io_err(format!("reading {}", path.display()), e);
+    let mut h = [0u8; CHUNK_HEADER_LEN];
+    if let Err(e) = r.read_exact(&mut h) {
+        return Err(if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            corrupt(path, off, "the snapshot ends before its end marker")
+        } else {
+            rd(e)
+        });
+    }
+    let kind = h[0];
+    let len = u32::from_le_bytes([h[1], h[2], h[3], h[4]]) as usize;
+    let crc = u32::from_le_bytes([h[5], h[6], h[7], h[8]]);
+    if len > CHUNK_MAX || off + (CHUNK_HEADER_LEN + len) as u64 > file_len {
+        return Err(corrupt(
+            path,
+            off,
+            &format!("snapshot chunk length {len} runs past the end of the file"),
+        ));
+    }
+    payload.clear();
+    payload.resize(len, 0);
+    r.read_exact(payload).map_err(rd)?;
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&h[0..5]);
+    hasher.update(payload);
+    if hasher.finalize() != crc {
+        return Err(corrupt(path, off, "snapshot chunk checksum mismatch"));
+    }
+    Ok(kind)
 }
 
 fn sym(r: &mut Reader) -> codec::DResult<Sym> {
