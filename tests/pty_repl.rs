@@ -26,11 +26,17 @@ fn spawn(dir: &Path, extra: &[&str]) -> Pty {
 
 /// Starts the shell with `NO_COLOR` set to `no_color` (or unset).
 fn spawn_with(dir: &Path, extra: &[&str], no_color: Option<&str>) -> Pty {
+    let mut args = vec!["repl"];
+    args.extend_from_slice(extra);
+    spawn_args(dir, &args, no_color)
+}
+
+/// Starts `dossier --db DIR/test.db ARGS…` (the `repl` command or the default one).
+fn spawn_args(dir: &Path, args: &[&str], no_color: Option<&str>) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
     cmd.arg("--db")
         .arg(dir.join("test.db"))
-        .arg("repl")
-        .args(extra)
+        .args(args)
         .current_dir(dir)
         .env("TERM", "xterm")
         .env("HOME", dir)
@@ -241,6 +247,22 @@ fn no_history_writes_no_file() {
     leaves(&mut s);
     // HOME is the temp dir: the default history file must not appear there.
     assert!(!dir.path().join(".dossier_history").exists());
+}
+
+#[test]
+fn the_default_command_takes_no_history_too() {
+    let dir = tempdir();
+    let mut s = spawn_args(dir.path(), &["--no-history"], Some("1"));
+    prompt(&mut s);
+    send(&mut s, ":stats\r");
+    expect(&mut s, "relationships");
+    prompt(&mut s);
+    send(&mut s, CTRL_D);
+    leaves(&mut s);
+    assert!(
+        !dir.path().join(".dossier_history").exists(),
+        "`dossier --no-history` wrote a history file"
+    );
 }
 
 #[test]

@@ -98,5 +98,7 @@ pub fn export(g: &GlobalOpts, a: ExportArgs) -> Result<i32> {
             }
         }
     }
+    drop(sub);
+    super::leak_at_exit(store);
     Ok(0)
 }

@@ -91,7 +91,7 @@ pub fn query(g: &GlobalOpts, a: QueryArgs) -> Result<i32> {
     for (name, value) in params {
         shell.set_param(&name, value);
     }
-    match a.repeat {
+    let code = match a.repeat {
         Some(n) => repeat(&mut shell, &text, n),
         None => Ok(run_script(
             &mut shell,
@@ -99,7 +99,9 @@ pub fn query(g: &GlobalOpts, a: QueryArgs) -> Result<i32> {
             origin.as_deref(),
             a.continue_on_error,
         )),
-    }
+    };
+    super::leak_at_exit(shell);
+    code
 }
 
 /// All of standard input, as text.

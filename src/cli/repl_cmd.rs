@@ -25,18 +25,12 @@ pub struct ReplArgs {
 }
 
 /// `dossier [PATHS…]`: ingest PATHS if given, then open the REPL.
-pub fn run_default(g: &GlobalOpts, paths: &[PathBuf]) -> Result<i32> {
+pub fn run_default(g: &GlobalOpts, paths: &[PathBuf], a: ReplArgs) -> Result<i32> {
     let mut store = g.open_store(false)?;
     if !paths.is_empty() {
         super::ingest_cmd::ingest_paths(&mut store, paths)?;
     }
-    start(
-        store,
-        ReplArgs {
-            history: None,
-            no_history: false,
-        },
-    )
+    start(store, a)
 }
 
 pub fn repl(g: &GlobalOpts, a: ReplArgs) -> Result<i32> {
@@ -56,7 +50,7 @@ fn start(store: Store, a: ReplArgs) -> Result<i32> {
         );
         let origin = PathBuf::from("<stdin>");
         let code = super::query_cmd::run_script(&mut shell, &text, Some(&origin), false);
-        leak(shell);
+        super::leak_at_exit(shell);
         return Ok(code);
     }
     let history = if a.no_history {
@@ -76,18 +70,8 @@ fn start(store: Store, a: ReplArgs) -> Result<i32> {
         },
     );
     let code = repl::run(&mut shell, &ReplOptions { history });
-    leak(shell);
+    super::leak_at_exit(shell);
     code
-}
-
-/// Ends a shell that the process is about to leave: its store is leaked, not
-/// dropped. Freeing a graph of millions of elements one allocation at a time takes
-/// about half a second on the scale-1 graph, after the user has already asked to
-/// leave; the operating system takes the pages back at exit at once. Nothing is
-/// lost: every commit is already fsynced, the history was saved by the loop, and
-/// the writer's lock goes with the process.
-fn leak(shell: Shell) {
-    std::mem::forget(shell);
 }
 
 /// `$DOSSIER_HISTORY`, else `~/.dossier_history`.

@@ -29,14 +29,6 @@ pub struct WriteLoopArgs {
     pub checkpoint_bytes: Option<u64>,
 }
 
-/// Ends a command that is about to exit: the store is leaked, not dropped. Freeing
-/// a graph of millions of elements one allocation at a time takes a second; the
-/// operating system takes the pages back at exit at once. The files need no
-/// closing work (every commit is already fsynced), and the lock goes with the process.
-fn finish(store: Store) {
-    std::mem::forget(store);
-}
-
 /// Prints what opening the store noted (a torn tail dropped, …) on standard error.
 pub fn report_notes(store: &mut Store) {
     for n in store.take_notes() {
@@ -63,7 +55,7 @@ pub fn import(g: &GlobalOpts, a: ImportArgs) -> Result<i32> {
         "imported {} nodes and {} relationships from {name}",
         stats.nodes, stats.relationships
     );
-    finish(st);
+    super::leak_at_exit(st);
     Ok(0)
 }
 
@@ -99,7 +91,7 @@ pub fn stats(g: &GlobalOpts) -> Result<i32> {
     let mut store = g.open_store(true)?;
     report_notes(&mut store);
     print_stats(store.graph());
-    finish(store);
+    super::leak_at_exit(store);
     Ok(0)
 }
 
@@ -132,7 +124,7 @@ pub fn check(g: &GlobalOpts) -> Result<i32> {
         .collect();
     println!("indexes: {}", idx.join(", "));
     let problems = store.graph().verify_indexes();
-    finish(store);
+    super::leak_at_exit(store);
     if problems.is_empty() {
         println!("ok");
         Ok(0)
@@ -156,7 +148,7 @@ pub fn compact(g: &GlobalOpts) -> Result<i32> {
         info.snapshot_bytes,
         info.snapshot_seq
     );
-    finish(store);
+    super::leak_at_exit(store);
     Ok(0)
 }
 
