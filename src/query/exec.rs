@@ -14,7 +14,6 @@ use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
-use std::rc::Rc;
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::{Duration, Instant};
 
@@ -104,7 +103,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         Ctx {
             g,
             sh,
-            labels: RefCell::new(LabelBits::default()),
+            labels: RefCell::new(FxHashMap::default()),
             keys: RefCell::new(FxHashMap::default()),
             finder: RefCell::new(None),
         }
@@ -150,31 +149,24 @@ impl<'a, 'o> Ctx<'a, 'o> {
         s
     }
 
-    /// A bitmap of the nodes carrying `label`, once checks for that label have
-    /// been resolved often enough (relative to how many nodes carry it) that
-    /// building it costs less than reading each candidate node's labels: testing
-    /// a bit in a small array avoids two cache misses per row on a large graph.
-    fn label_bits(&self, label: Sym, name: &str) -> Option<Rc<Vec<u64>>> {
-        let mut lb = self.labels.borrow_mut();
-        if let Some(b) = lb.built.get(&label) {
-            return Some(b.clone());
+    /// The graph's bitmap of the nodes carrying `label`, once checks for that
+    /// label have been resolved often enough (relative to how many nodes carry
+    /// it) that building it costs less than reading each candidate node's labels:
+    /// testing a bit in a small array avoids two cache misses per row on a large
+    /// graph. A bitmap built once serves every later query (the graph keeps it in
+    /// step with writes).
+    fn label_bits(&self, label: Sym, name: &str) -> Option<&'a [u64]> {
+        if let Some(b) = self.g.label_bitmap(label, false) {
+            return Some(b);
         }
-        let uses = lb.uses.entry(label).or_insert(0);
+        let mut lb = self.labels.borrow_mut();
+        let uses = lb.entry(label).or_insert(0);
         *uses += 1;
         let uses = *uses as usize;
         if uses < 64 || uses.saturating_mul(64) < self.g.label_count(name) {
             return None;
         }
-        let words = (self.g.next_node_id().0 as usize).div_ceil(64);
-        let mut bits = vec![0u64; words];
-        for id in self.g.nodes_with_label(name) {
-            if let Some(w) = bits.get_mut((id.0 / 64) as usize) {
-                *w |= 1 << (id.0 % 64);
-            }
-        }
-        let bits = Rc::new(bits);
-        lb.built.insert(label, bits.clone());
-        Some(bits)
+        self.g.label_bitmap(label, true)
     }
 }
 
@@ -182,12 +174,8 @@ impl<'a, 'o> Ctx<'a, 'o> {
 /// (checked on every hit).
 type KeyIds = FxHashMap<usize, (Box<str>, Option<Sym>)>;
 
-/// Label bitmaps built so far for one [`Ctx`], and how often each label was asked for.
-#[derive(Default)]
-struct LabelBits {
-    uses: FxHashMap<Sym, u32>,
-    built: FxHashMap<Sym, Rc<Vec<u64>>>,
-}
+/// How often each label was asked for in one [`Ctx`].
+type LabelBits = FxHashMap<Sym, u32>;
 
 /// Graph access for a pipeline: read-only, or inside a write transaction.
 pub enum Access<'a, 'g> {
@@ -244,6 +232,38 @@ pub fn run(
                 let start = Instant::now();
                 let mut st = AggState::new(keys, aggs);
                 let mut err = None;
+                if let Some(step) = countable_expand(&ops[i..j], keys, aggs) {
+                    // The last expansion only feeds counts: count its matches per
+                    // row instead of binding each one.
+                    let expand = &ops[j - 1];
+                    for mut r in rows {
+                        let mut sink = |row: &mut Row| -> Result<bool> {
+                            let n = match count_step(&cx, step, row) {
+                                Ok(n) => n,
+                                Err(e) => {
+                                    err = Some(e);
+                                    return Ok(false);
+                                }
+                            };
+                            sh.count(expand, n, Duration::ZERO);
+                            if n > 0
+                                && let Err(e) = st.add_count(&cx, row, n)
+                            {
+                                err = Some(e);
+                                return Ok(false);
+                            }
+                            Ok(true)
+                        };
+                        stream(&cx, &ops[i..j - 1], &mut r, &mut sink)?;
+                        if let Some(e) = err.take() {
+                            return Err(e);
+                        }
+                    }
+                    rows = st.finish(sh.nslots)?;
+                    sh.count(op, rows.len() as u64, start.elapsed());
+                    i = j + 1;
+                    continue;
+                }
                 for mut r in rows {
                     let mut sink = |row: &mut Row| -> Result<bool> {
                         if let Err(e) = st.add(&cx, row) {
@@ -288,6 +308,91 @@ pub fn run(
         }
     }
     Ok(rows)
+}
+
+thread_local! {
+    static FAST_PATHS: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Turns the executor's shortcuts (counting expansion) on or off for queries run
+/// on this thread, so tests can check that they change no answer.
+pub fn set_fast_paths(on: bool) {
+    FAST_PATHS.with(|c| c.set(on));
+}
+
+/// The expansion ending a streaming stage when everything the aggregate after it
+/// needs from that expansion is how many matches each row has: a single step that
+/// binds fresh variables, no relationship property or uniqueness test, grouping
+/// keys that do not read what it binds, and only plain `count(*)` or counts of
+/// the bound node or relationship (never null once bound).
+fn countable_expand<'p>(
+    stage: &'p [Op],
+    keys: &[(Ex, usize)],
+    aggs: &[AggSpec],
+) -> Option<&'p Step> {
+    if !FAST_PATHS.with(|c| c.get()) {
+        return None;
+    }
+    let Some(Op::Expand(step)) = stage.last() else {
+        return None;
+    };
+    if step.range.is_some()
+        || step.to_bound
+        || step.rel_bound
+        || !step.rel_props.is_empty()
+        || !step.uniq.is_empty()
+    {
+        return None;
+    }
+    let bound = [step.rel, step.to];
+    for (e, _) in keys {
+        let mut d = Vec::new();
+        deps(e, &mut d);
+        if d.iter().any(|s| bound.contains(s)) {
+            return None;
+        }
+    }
+    for a in aggs {
+        let ok = a.name == "count"
+            && !a.distinct
+            && match &a.arg {
+                None => true,
+                Some(Ex::Slot(s)) => bound.contains(s),
+                Some(_) => false,
+            };
+        if !ok {
+            return None;
+        }
+    }
+    Some(step)
+}
+
+/// How many matches `step` has from the row (see [`countable_expand`]).
+fn count_step(cx: &Ctx, step: &Step, row: &[Value]) -> Result<u64> {
+    cx.sh.tick()?;
+    let Value::Node(from) = row[step.from] else {
+        return Ok(0);
+    };
+    let Some(types) = resolve_types(cx.g, &step.types) else {
+        return Ok(0);
+    };
+    let chk = resolve_check(cx, &step.to_check, row)?;
+    if chk.impossible {
+        return Ok(0);
+    }
+    let g = cx.g;
+    let abort = || cx.sh.check_cancel().is_err();
+    let keep = |n: NodeId| chk.matches(g, n);
+    Ok(match step.dir {
+        Dir::Right => g.count_neighbours(from, Direction::Outgoing, &types, &keep, &abort),
+        Dir::Left => g.count_neighbours(from, Direction::Incoming, &types, &keep, &abort),
+        Dir::Both => {
+            // A self-loop is one relationship: counted once, going out.
+            let not_self = |n: NodeId| n != from && chk.matches(g, n);
+            g.count_neighbours(from, Direction::Outgoing, &types, &keep, &abort)
+                + g.count_neighbours(from, Direction::Incoming, &types, &not_self, &abort)
+        }
+    })
 }
 
 fn too_many_rows(m: usize) -> Error {
@@ -492,7 +597,7 @@ fn stream_inner(
             match step.range {
                 None => {
                     let mut cands: Vec<(RelId, NodeId)> = Vec::new();
-                    neighbours(g, from, step.dir, &types, &mut cands);
+                    neighbours(cx, from, step.dir, &types, &mut cands);
                     for (r, other) in cands {
                         cx.sh.tick()?;
                         if used.contains(&r) || !rchk.matches_rel(g, r) {
@@ -518,7 +623,7 @@ fn stream_inner(
                     }
                     if hi > 0 {
                         let mut c = Vec::new();
-                        neighbours(g, at, step.dir, &types, &mut c);
+                        neighbours(cx, at, step.dir, &types, &mut c);
                         stack.push((c, 0));
                     }
                     let mut nodes: Vec<NodeId> = vec![from];
@@ -551,7 +656,7 @@ fn stream_inner(
                         }
                         if depth < hi {
                             let mut c = Vec::new();
-                            neighbours(g, at, step.dir, &types, &mut c);
+                            neighbours(cx, at, step.dir, &types, &mut c);
                             stack.push((c, 0));
                         } else {
                             path.pop();
@@ -696,46 +801,39 @@ fn resolve_types(g: &Graph, types: &[String]) -> Option<Vec<Sym>> {
 }
 
 /// Relationships at `n` in `dir` with one of `types` (any if empty).
-fn neighbours(g: &Graph, n: NodeId, dir: Dir, types: &[Sym], out: &mut Vec<(RelId, NodeId)>) {
-    let one = if types.len() == 1 {
-        Some(types[0])
-    } else {
-        None
-    };
-    let ok = |r: RelId| types.len() <= 1 || g.rel(r).is_some_and(|d| types.contains(&d.ty));
+fn neighbours(cx: &Ctx, n: NodeId, dir: Dir, types: &[Sym], out: &mut Vec<(RelId, NodeId)>) {
+    let g = cx.g;
+    let abort = || cx.sh.check_cancel().is_err();
     match dir {
-        Dir::Right => out.extend(
-            g.rels_of(n, Direction::Outgoing, one)
-                .filter(|(r, _)| ok(*r)),
-        ),
-        Dir::Left => out.extend(
-            g.rels_of(n, Direction::Incoming, one)
-                .filter(|(r, _)| ok(*r)),
-        ),
+        Dir::Right => g.neighbours_into(n, Direction::Outgoing, types, out, &abort),
+        Dir::Left => g.neighbours_into(n, Direction::Incoming, types, out, &abort),
         Dir::Both => {
-            out.extend(
-                g.rels_of(n, Direction::Outgoing, one)
-                    .filter(|(r, _)| ok(*r)),
-            );
+            g.neighbours_into(n, Direction::Outgoing, types, out, &abort);
             // A self-loop is one relationship: seen once, going out.
-            out.extend(
-                g.rels_of(n, Direction::Incoming, one)
-                    .filter(|(r, o)| *o != n && ok(*r)),
-            );
+            let from = out.len();
+            g.neighbours_into(n, Direction::Incoming, types, out, &abort);
+            let mut k = from;
+            for i in from..out.len() {
+                if out[i].1 != n {
+                    out[k] = out[i];
+                    k += 1;
+                }
+            }
+            out.truncate(k);
         }
     }
 }
 
 /// A node check with names resolved and property values evaluated for this row.
-struct Check {
+struct Check<'a> {
     impossible: bool,
     labels: Vec<Sym>,
     props: Vec<(Option<Sym>, Value)>,
     /// Membership bitmaps for `labels`, used only when there is one for each.
-    bits: Vec<Rc<Vec<u64>>>,
+    bits: Vec<&'a [u64]>,
 }
 
-fn resolve_check(cx: &Ctx, c: &NodeCheck, row: &[Value]) -> Result<Check> {
+fn resolve_check<'a>(cx: &Ctx<'a, '_>, c: &NodeCheck, row: &[Value]) -> Result<Check<'a>> {
     let mut out = resolve_props(cx, &c.props, row)?;
     for l in &c.labels {
         match cx.g.label_id(l) {
@@ -751,7 +849,7 @@ fn resolve_check(cx: &Ctx, c: &NodeCheck, row: &[Value]) -> Result<Check> {
     Ok(out)
 }
 
-fn resolve_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Check> {
+fn resolve_props<'a>(cx: &Ctx<'a, '_>, props: &[(String, Ex)], row: &[Value]) -> Result<Check<'a>> {
     let mut out = Check {
         impossible: false,
         labels: Vec::new(),
@@ -768,7 +866,7 @@ fn resolve_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Chec
     Ok(out)
 }
 
-impl Check {
+impl Check<'_> {
     fn matches(&self, g: &Graph, id: NodeId) -> bool {
         if self.impossible {
             return false;
@@ -899,7 +997,7 @@ fn shortest(
         let mut meet = None;
         'outer: for &n in front.iter() {
             buf.clear();
-            neighbours(g, n, d, types, &mut buf);
+            neighbours(cx, n, d, types, &mut buf);
             for &(r, m) in &buf {
                 cx.sh.tick()?;
                 if parents.contains_key(&m) || !rchk.matches_rel(g, r) {
@@ -969,7 +1067,7 @@ fn all_shortest(
             continue;
         }
         buf.clear();
-        neighbours(g, n, dir, types, &mut buf);
+        neighbours(cx, n, dir, types, &mut buf);
         for &(r, m) in &buf {
             cx.sh.tick()?;
             if !rchk.matches_rel(g, r) {
@@ -1092,8 +1190,9 @@ impl Hash for Key {
 struct AggState<'p> {
     keys: &'p [(Ex, usize)],
     aggs: &'p [AggSpec],
-    index: HashMap<Key, usize>,
-    groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)>,
+    index: FxHashMap<Key, usize>,
+    /// Accumulators by group index (the group's key is in `index`).
+    groups: Vec<Vec<aggregate::Accumulator>>,
     /// When every grouping key reads just one slot (`p`, `p.name`, ...), the slot
     /// and, for each node or relationship seen there, the group its rows went to.
     /// The key is then a function of that entity (the graph does not change while
@@ -1135,7 +1234,7 @@ impl<'p> AggState<'p> {
         AggState {
             keys,
             aggs,
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             groups: Vec::new(),
             by_entity: single_key_slot(keys).map(|s| (s, FxHashMap::default())),
         }
@@ -1152,6 +1251,33 @@ impl<'p> AggState<'p> {
     }
 
     fn add(&mut self, cx: &Ctx, row: &[Value]) -> Result<()> {
+        let gi = self.group_for(cx, row)?;
+        for (a, accu) in self.aggs.iter().zip(self.groups[gi].iter_mut()) {
+            let v = match &a.arg {
+                Some(e) => eval(cx, e, row)?,
+                None => Value::Bool(true),
+            };
+            accu.update(v)?;
+        }
+        Ok(())
+    }
+
+    /// Adds `n` to every aggregate of the row's group: for [`count_step`], where
+    /// every aggregate is a plain count of values known to be non-null.
+    fn add_count(&mut self, cx: &Ctx, row: &[Value], n: u64) -> Result<()> {
+        let gi = self.group_for(cx, row)?;
+        for accu in self.groups[gi].iter_mut() {
+            if !accu.add_count(n as i64) {
+                return Err(Error::Internal(
+                    "add_count on an aggregate that is not count".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The index of the row's group, through the per-entity shortcut when it applies.
+    fn group_for(&mut self, cx: &Ctx, row: &[Value]) -> Result<usize> {
         let ent = self
             .by_entity
             .as_ref()
@@ -1174,14 +1300,7 @@ impl<'p> AggState<'p> {
                 gi
             }
         };
-        for (a, accu) in self.aggs.iter().zip(self.groups[gi].1.iter_mut()) {
-            let v = match &a.arg {
-                Some(e) => eval(cx, e, row)?,
-                None => Value::Bool(true),
-            };
-            accu.update(v)?;
-        }
-        Ok(())
+        Ok(gi)
     }
 
     /// The index of the row's group, found (or made) by evaluating its key.
@@ -1195,7 +1314,7 @@ impl<'p> AggState<'p> {
             Some(gi) => *gi,
             None => {
                 let accs = self.accumulators()?;
-                self.groups.push((key.0.clone(), accs));
+                self.groups.push(accs);
                 self.index.insert(key, self.groups.len() - 1);
                 self.groups.len() - 1
             }
@@ -1206,10 +1325,15 @@ impl<'p> AggState<'p> {
         // Without grouping keys there is one row even over no input.
         if self.groups.is_empty() && self.keys.is_empty() {
             let accs = self.accumulators()?;
-            self.groups.push((Vec::new(), accs));
+            self.groups.push(accs);
+            self.index.insert(Key(Vec::new()), 0);
+        }
+        let mut keys: Vec<Vec<Value>> = vec![Vec::new(); self.groups.len()];
+        for (k, gi) in self.index {
+            keys[gi] = k.0;
         }
         let mut out = Vec::with_capacity(self.groups.len());
-        for (k, accs) in self.groups {
+        for (k, accs) in keys.into_iter().zip(self.groups) {
             let mut r = vec![Value::Null; nslots];
             for ((_, s), v) in self.keys.iter().zip(k) {
                 r[*s] = v;
@@ -1221,6 +1345,39 @@ impl<'p> AggState<'p> {
         }
         Ok(out)
     }
+}
+
+/// Sorts rows by slot values (ties keep input order); with `cap`, only the first
+/// `cap` rows are kept and ordered.
+fn sort_by_slots(
+    sh: &Shared,
+    rows: Vec<Row>,
+    slots: &[(usize, bool)],
+    cap: Option<usize>,
+) -> Result<Vec<Row>> {
+    sh.check_cancel()?;
+    let mut keyed: Vec<(usize, Row)> = rows.into_iter().enumerate().collect();
+    let cmp = |a: &(usize, Row), b: &(usize, Row)| -> Ordering {
+        for (s, desc) in slots {
+            let o = a.1[*s].order(&b.1[*s]);
+            let o = if *desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        a.0.cmp(&b.0)
+    };
+    if let Some(k) = cap
+        && k < keyed.len()
+    {
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        keyed.select_nth_unstable_by(k - 1, cmp);
+        keyed.truncate(k);
+    }
+    keyed.sort_unstable_by(cmp);
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Runs the collecting operator at `ops[i]`; returns its rows and how many
@@ -1256,6 +1413,19 @@ fn collect_op(
             Ok((out, 1))
         }
         Op::Sort(keys) => {
+            let cap = stage_cap(ops, i + 1, acc.graph(), sh)?;
+            let slots: Option<Vec<(usize, bool)>> = keys
+                .iter()
+                .map(|(e, d)| match e {
+                    Ex::Slot(s) => Some((*s, *d)),
+                    _ => None,
+                })
+                .collect();
+            if let Some(slots) = slots {
+                // Keys that are plain slots (projected items, aggregates) are
+                // compared in place: no key is evaluated or copied per row.
+                return Ok((sort_by_slots(sh, rows, &slots, cap)?, 1));
+            }
             let cx = Ctx::new(acc.graph(), sh);
             let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
             for (n, r) in rows.into_iter().enumerate() {
@@ -1277,7 +1447,6 @@ fn collect_op(
                 a.1.cmp(&b.1)
             };
             // Top-k: with a LIMIT after, only the first skip+limit rows need order.
-            let cap = stage_cap(ops, i + 1, acc.graph(), sh)?;
             if let Some(k) = cap
                 && k < keyed.len()
             {
