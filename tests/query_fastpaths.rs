@@ -5,7 +5,7 @@
 //! writes that the adjacency is dropped and rebuilt.
 
 use dossier::graph::{AdjMode, set_adj_mode};
-use dossier::query::exec::set_fast_paths;
+use dossier::query::exec::{set_fast_paths, set_parallel_scan_min};
 use dossier::query::{Params, QueryOptions, execute, query_graph};
 use dossier::{Error, Graph, NodeId, Store, Value};
 
@@ -95,6 +95,10 @@ const QUERIES: &[&str] = &[
     "MATCH (h:Hashtag)<-[:TAGGED]-(t)<-[:POSTED]-(p) RETURN h.name, p.name, t.text",
     "MATCH (p:Person) OPTIONAL MATCH (p)-[:POSTED]->(t) RETURN p.name, count(t)",
     "MATCH (p:Person) WHERE (p)-[:POSTED]->(:Draft) RETURN count(p)",
+    "MATCH (t:Post) WHERE t.text CONTAINS '1' RETURN count(t)",
+    "MATCH (p:Person) WHERE p.age > 2 RETURN p.name, count(*), count(p.age)",
+    "MATCH (p:Person) RETURN p.age, count(*) AS n ORDER BY n DESC, p.age LIMIT 3",
+    "MATCH (p:Person) RETURN p.age % 3 AS k, count(*) AS n ORDER BY n, k SKIP 1 LIMIT 1",
 ];
 
 /// Runs every query with and without the fast paths and compares the row sets.
@@ -105,6 +109,8 @@ fn check_all(g: &Graph, when: &str) {
         let want = rows(g, q);
         set_adj_mode(AdjMode::Always);
         set_fast_paths(true);
+        // Split every label scan that qualifies, however small.
+        set_parallel_scan_min(2);
         // Twice: the first run may build the adjacency midway, the second uses it.
         let first = rows(g, q);
         let second = rows(g, q);

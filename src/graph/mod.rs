@@ -338,6 +338,17 @@ impl Graph {
             .into_iter()
             .flat_map(|s| s.iter().copied())
     }
+    /// Nodes carrying `label` with ids in `range`, in id order (for splitting a scan).
+    pub fn nodes_with_label_in(
+        &self,
+        label: &str,
+        range: std::ops::Range<NodeId>,
+    ) -> impl Iterator<Item = NodeId> + '_ {
+        self.label_id(label)
+            .and_then(|l| self.by_label.get(l as usize))
+            .into_iter()
+            .flat_map(move |s| s.range(range.clone()).copied())
+    }
     /// How many nodes carry `label` (O(1)).
     pub fn label_count(&self, label: &str) -> usize {
         self.label_id(label)

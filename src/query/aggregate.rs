@@ -230,6 +230,14 @@ impl Accumulator {
         }
     }
 
+    /// The running total of a plain (not DISTINCT) count, else `None`.
+    pub fn count_value(&self) -> Option<i64> {
+        match (&self.state, &self.distinct) {
+            (State::Count(c), None) => Some(*c),
+            _ => None,
+        }
+    }
+
     /// Feeds one row's value. Nulls are skipped, as are repeats under DISTINCT.
     pub fn update(&mut self, v: Value) -> Result<(), QueryError> {
         if v.is_null() {

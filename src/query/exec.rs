@@ -232,6 +232,17 @@ pub fn run(
                 let start = Instant::now();
                 let mut st = AggState::new(keys, aggs);
                 let mut err = None;
+                if let Some(split) = parallel_count_scan(acc.graph(), sh, &ops[i..j], aggs, &rows) {
+                    // A long label scan that only feeds counts: split across cores.
+                    for part in split.run(acc.graph(), sh, keys, aggs, &rows[0])? {
+                        st.merge_counts(part)?;
+                    }
+                    let (out, used) = finish_aggregate(st, acc.graph(), sh, ops, j)?;
+                    rows = out;
+                    sh.count(op, rows.len() as u64, start.elapsed());
+                    i = j + used;
+                    continue;
+                }
                 if let Some(step) = countable_expand(&ops[i..j], keys, aggs) {
                     // The last expansion only feeds counts: count its matches per
                     // row instead of binding each one.
@@ -259,9 +270,10 @@ pub fn run(
                             return Err(e);
                         }
                     }
-                    rows = st.finish(sh.nslots)?;
+                    let (out, used) = finish_aggregate(st, acc.graph(), sh, ops, j)?;
+                    rows = out;
                     sh.count(op, rows.len() as u64, start.elapsed());
-                    i = j + 1;
+                    i = j + used;
                     continue;
                 }
                 for mut r in rows {
@@ -277,9 +289,10 @@ pub fn run(
                         return Err(e);
                     }
                 }
-                rows = st.finish(sh.nslots)?;
+                let (out, used) = finish_aggregate(st, acc.graph(), sh, ops, j)?;
+                rows = out;
                 sh.count(op, rows.len() as u64, start.elapsed());
-                i = j + 1;
+                i = j + used;
                 continue;
             }
             let mut out: Vec<Row> = Vec::new();
@@ -367,6 +380,125 @@ fn countable_expand<'p>(
     Some(step)
 }
 
+thread_local! {
+    /// Below this many nodes a label scan runs on one thread.
+    static PARALLEL_SCAN_MIN: Cell<usize> = const { Cell::new(200_000) };
+}
+
+/// Sets how many nodes a label scan needs before it is split across threads,
+/// for queries run on this thread (tests lower it to cover the split on a small graph).
+pub fn set_parallel_scan_min(n: usize) {
+    PARALLEL_SCAN_MIN.with(|c| c.set(n));
+}
+
+/// A label scan to be split by node id across threads (see [`parallel_count_scan`]).
+struct SplitScan<'p> {
+    slot: usize,
+    label: &'p str,
+    check: &'p NodeCheck,
+    rest: &'p [Op],
+    /// Where each part's ids start (the first part starts at 0).
+    cuts: Vec<NodeId>,
+}
+
+/// A stage worth running on several threads: one input row, a label scan over
+/// many nodes, and an aggregate of plain counts only, which parts can add up
+/// (group order stays first-seen order: parts are merged in id order). Not under
+/// PROFILE, whose counters are per thread.
+fn parallel_count_scan<'p>(
+    g: &Graph,
+    sh: &Shared,
+    stage: &'p [Op],
+    aggs: &[AggSpec],
+    rows: &[Row],
+) -> Option<SplitScan<'p>> {
+    if !FAST_PATHS.with(|c| c.get()) || sh.profile.is_some() || rows.len() != 1 {
+        return None;
+    }
+    let Some((Op::LabelScan { slot, label, check }, rest)) = stage.split_first() else {
+        return None;
+    };
+    if aggs.iter().any(|a| a.name != "count" || a.distinct) {
+        return None;
+    }
+    let n = g.label_count(label);
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get().min(4));
+    if n < PARALLEL_SCAN_MIN.with(|c| c.get()) || threads < 2 {
+        return None;
+    }
+    let mut cuts = vec![NodeId(0)];
+    let per = (n / threads).max(1);
+    for (k, id) in g.nodes_with_label(label).enumerate() {
+        if k > 0 && k % per == 0 && cuts.len() < threads {
+            cuts.push(id);
+        }
+    }
+    Some(SplitScan {
+        slot: *slot,
+        label,
+        check,
+        rest,
+        cuts,
+    })
+}
+
+impl SplitScan<'_> {
+    /// Runs every part on its own thread; their aggregate states, in id order.
+    fn run<'p>(
+        &self,
+        g: &Graph,
+        sh: &Shared,
+        keys: &'p [(Ex, usize)],
+        aggs: &'p [AggSpec],
+        row0: &Row,
+    ) -> Result<Vec<AggState<'p>>> {
+        let opts = sh.opts;
+        let nslots = sh.nslots;
+        let part = |k: usize| -> Result<AggState<'p>> {
+            let from = self.cuts[k];
+            let to = self.cuts.get(k + 1).copied().unwrap_or(NodeId(u64::MAX));
+            let sh = Shared::new(opts, nslots, false);
+            let cx = Ctx::new(g, &sh);
+            let chk = resolve_check(&cx, self.check, row0)?;
+            let mut st = AggState::new(keys, aggs);
+            let mut row = row0.clone();
+            let mut err = None;
+            for id in g.nodes_with_label_in(self.label, from..to) {
+                sh.tick()?;
+                if !chk.matches(g, id) {
+                    continue;
+                }
+                row[self.slot] = Value::Node(id);
+                let mut sink = |r: &mut Row| -> Result<bool> {
+                    if let Err(e) = st.add(&cx, r) {
+                        err = Some(e);
+                        return Ok(false);
+                    }
+                    Ok(true)
+                };
+                stream(&cx, self.rest, &mut row, &mut sink)?;
+                if let Some(e) = err.take() {
+                    return Err(e);
+                }
+            }
+            Ok(st)
+        };
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (1..self.cuts.len())
+                .map(|k| s.spawn(move || part(k)))
+                .collect();
+            let mut out = vec![part(0)?];
+            for h in handles {
+                match h.join() {
+                    Ok(r) => out.push(r?),
+                    Err(_) => return Err(Error::Internal("a scan thread panicked".into())),
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
 /// How many matches `step` has from the row (see [`countable_expand`]).
 fn count_step(cx: &Ctx, step: &Step, row: &[Value]) -> Result<u64> {
     cx.sh.tick()?;
@@ -393,6 +525,36 @@ fn count_step(cx: &Ctx, step: &Step, row: &[Value]) -> Result<u64> {
                 + g.count_neighbours(from, Direction::Incoming, &types, &not_self, &abort)
         }
     })
+}
+
+/// Ends the aggregate at `ops[j]`: its rows and how many operators that used.
+/// A following sort on plain slots with a LIMIT after it is done here as a
+/// top-k over the groups (rows are built only for groups that make the cut).
+fn finish_aggregate(
+    st: AggState,
+    g: &Graph,
+    sh: &Shared,
+    ops: &[Op],
+    j: usize,
+) -> Result<(Vec<Row>, usize)> {
+    if let Some(sort @ Op::Sort(keys)) = ops.get(j + 1)
+        && FAST_PATHS.with(|c| c.get())
+    {
+        let slots: Option<Vec<(usize, bool)>> = keys
+            .iter()
+            .map(|(e, d)| match e {
+                Ex::Slot(s) => Some((*s, *d)),
+                _ => None,
+            })
+            .collect();
+        if let (Some(slots), Some(k)) = (slots, stage_cap(ops, j + 2, g, sh)?) {
+            let start = Instant::now();
+            let rows = st.finish_top(sh.nslots, Some((&slots, k)))?;
+            sh.count(sort, rows.len() as u64, start.elapsed());
+            return Ok((rows, 2));
+        }
+    }
+    Ok((st.finish(sh.nslots)?, 1))
 }
 
 fn too_many_rows(m: usize) -> Error {
@@ -1265,12 +1427,44 @@ impl<'p> AggState<'p> {
     /// Adds `n` to every aggregate of the row's group: for [`count_step`], where
     /// every aggregate is a plain count of values known to be non-null.
     fn add_count(&mut self, cx: &Ctx, row: &[Value], n: u64) -> Result<()> {
-        let gi = self.group_for(cx, row)?;
+        // Each row here stands for all its matches, so an entity rarely comes
+        // twice: the per-entity shortcut would cost more than it saves.
+        let gi = self.group_of(cx, row)?;
         for accu in self.groups[gi].iter_mut() {
             if !accu.add_count(n as i64) {
                 return Err(Error::Internal(
                     "add_count on an aggregate that is not count".into(),
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the counts of `other` (a part of the same aggregate over other rows)
+    /// to this state, groups of `other` that are new here coming last, in order.
+    fn merge_counts(&mut self, other: AggState) -> Result<()> {
+        let mut keys: Vec<Option<Key>> = vec![None; other.groups.len()];
+        for (k, gi) in other.index {
+            keys[gi] = Some(k);
+        }
+        for (key, accs) in keys.into_iter().zip(other.groups) {
+            let Some(key) = key else { continue };
+            let gi = match self.index.get(&key) {
+                Some(gi) => *gi,
+                None => {
+                    let fresh = self.accumulators()?;
+                    self.groups.push(fresh);
+                    self.index.insert(key, self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            for (mine, theirs) in self.groups[gi].iter_mut().zip(accs) {
+                let n = theirs.count_value();
+                if !n.is_some_and(|n| mine.add_count(n)) {
+                    return Err(Error::Internal(
+                        "merge_counts on an aggregate that is not count".into(),
+                    ));
+                }
             }
         }
         Ok(())
@@ -1321,7 +1515,18 @@ impl<'p> AggState<'p> {
         })
     }
 
-    fn finish(mut self, nslots: usize) -> Result<Vec<Row>> {
+    fn finish(self, nslots: usize) -> Result<Vec<Row>> {
+        self.finish_top(nslots, None)
+    }
+
+    /// The group rows; with `top` = (sort slots, k), only the first k rows in
+    /// that order, as [`sort_by_slots`] would leave them (ties in group order),
+    /// without building a row for every group.
+    fn finish_top(
+        mut self,
+        nslots: usize,
+        top: Option<(&[(usize, bool)], usize)>,
+    ) -> Result<Vec<Row>> {
         // Without grouping keys there is one row even over no input.
         if self.groups.is_empty() && self.keys.is_empty() {
             let accs = self.accumulators()?;
@@ -1331,6 +1536,40 @@ impl<'p> AggState<'p> {
         let mut keys: Vec<Vec<Value>> = vec![Vec::new(); self.groups.len()];
         for (k, gi) in self.index {
             keys[gi] = k.0;
+        }
+        if let Some((slots, k)) = top {
+            let cmp = |a: &[Value], b: &[Value]| -> Ordering {
+                for (s, desc) in slots {
+                    let o = a[*s].order(&b[*s]);
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            };
+            // The best k so far, in order; a later group goes after equal ones.
+            let mut best: Vec<Row> = Vec::with_capacity(k + 1);
+            let mut scratch = vec![Value::Null; nslots];
+            for (key, accs) in keys.into_iter().zip(self.groups) {
+                for ((_, s), v) in self.keys.iter().zip(key) {
+                    scratch[*s] = v;
+                }
+                for (a, accu) in self.aggs.iter().zip(accs) {
+                    scratch[a.slot] = accu.finish()?;
+                }
+                if best.len() == k
+                    && best
+                        .last()
+                        .is_none_or(|w| cmp(&scratch, w) != Ordering::Less)
+                {
+                    continue;
+                }
+                let at = best.partition_point(|b| cmp(b, &scratch) != Ordering::Greater);
+                best.insert(at, scratch.clone());
+                best.truncate(k);
+            }
+            return Ok(best);
         }
         let mut out = Vec::with_capacity(self.groups.len());
         for (k, accs) in keys.into_iter().zip(self.groups) {
