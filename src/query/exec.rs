@@ -247,9 +247,10 @@ pub fn run(
                     // The last expansion only feeds counts: count its matches per
                     // row instead of binding each one.
                     let expand = &ops[j - 1];
+                    let mut cache = StepCache::default();
                     for mut r in rows {
                         let mut sink = |row: &mut Row| -> Result<bool> {
-                            let n = match count_step(&cx, step, row) {
+                            let n = match count_step(&cx, step, row, &mut cache) {
                                 Ok(n) => n,
                                 Err(e) => {
                                     err = Some(e);
@@ -499,16 +500,54 @@ impl SplitScan<'_> {
     }
 }
 
+/// What [`count_step`] resolves once rather than per row: the types, and the far
+/// node's check when it has only labels (kept once every label has a bitmap, or
+/// after enough rows that no bitmap is coming).
+#[derive(Default)]
+struct StepCache<'a> {
+    types: Option<Option<Vec<Sym>>>,
+    chk: Option<Check<'a>>,
+    calls: u32,
+}
+
 /// How many matches `step` has from the row (see [`countable_expand`]).
-fn count_step(cx: &Ctx, step: &Step, row: &[Value]) -> Result<u64> {
+fn count_step<'a>(
+    cx: &Ctx<'a, '_>,
+    step: &Step,
+    row: &[Value],
+    cache: &mut StepCache<'a>,
+) -> Result<u64> {
     cx.sh.tick()?;
     let Value::Node(from) = row[step.from] else {
         return Ok(0);
     };
-    let Some(types) = resolve_types(cx.g, &step.types) else {
+    let types = cache
+        .types
+        .get_or_insert_with(|| resolve_types(cx.g, &step.types));
+    let Some(types) = types.as_deref() else {
         return Ok(0);
     };
-    let chk = resolve_check(cx, &step.to_check, row)?;
+    cache.calls = cache.calls.saturating_add(1);
+    let reuse = step.to_check.props.is_empty()
+        && cache
+            .chk
+            .as_ref()
+            .is_some_and(|c| c.bits.len() == c.labels.len() || cache.calls > 10_000);
+    let fresh;
+    let chk = if reuse {
+        match &cache.chk {
+            Some(c) => c,
+            None => return Err(Error::Internal("count_step cache".into())),
+        }
+    } else {
+        let c = resolve_check(cx, &step.to_check, row)?;
+        if step.to_check.props.is_empty() {
+            &*cache.chk.insert(c)
+        } else {
+            fresh = c;
+            &fresh
+        }
+    };
     if chk.impossible {
         return Ok(0);
     }
@@ -516,13 +555,13 @@ fn count_step(cx: &Ctx, step: &Step, row: &[Value]) -> Result<u64> {
     let abort = || cx.sh.check_cancel().is_err();
     let keep = |n: NodeId| chk.matches(g, n);
     Ok(match step.dir {
-        Dir::Right => g.count_neighbours(from, Direction::Outgoing, &types, &keep, &abort),
-        Dir::Left => g.count_neighbours(from, Direction::Incoming, &types, &keep, &abort),
+        Dir::Right => g.count_neighbours(from, Direction::Outgoing, types, &keep, &abort),
+        Dir::Left => g.count_neighbours(from, Direction::Incoming, types, &keep, &abort),
         Dir::Both => {
             // A self-loop is one relationship: counted once, going out.
             let not_self = |n: NodeId| n != from && chk.matches(g, n);
-            g.count_neighbours(from, Direction::Outgoing, &types, &keep, &abort)
-                + g.count_neighbours(from, Direction::Incoming, &types, &not_self, &abort)
+            g.count_neighbours(from, Direction::Outgoing, types, &keep, &abort)
+                + g.count_neighbours(from, Direction::Incoming, types, &not_self, &abort)
         }
     })
 }
@@ -1354,7 +1393,10 @@ struct AggState<'p> {
     aggs: &'p [AggSpec],
     index: FxHashMap<Key, usize>,
     /// Accumulators by group index (the group's key is in `index`).
-    groups: Vec<Vec<aggregate::Accumulator>>,
+    /// `aggs.len()` accumulators per group, one run after another (one vector
+    /// for all groups, not one per group: a query may make 100k groups).
+    accs: Vec<aggregate::Accumulator>,
+    ngroups: usize,
     /// When every grouping key reads just one slot (`p`, `p.name`, ...), the slot
     /// and, for each node or relationship seen there, the group its rows went to.
     /// The key is then a function of that entity (the graph does not change while
@@ -1397,24 +1439,28 @@ impl<'p> AggState<'p> {
             keys,
             aggs,
             index: FxHashMap::default(),
-            groups: Vec::new(),
+            accs: Vec::new(),
+            ngroups: 0,
             by_entity: single_key_slot(keys).map(|s| (s, FxHashMap::default())),
         }
     }
 
-    fn accumulators(&self) -> Result<Vec<aggregate::Accumulator>> {
-        self.aggs
-            .iter()
-            .map(|a| {
+    /// Appends a group with fresh accumulators; its index.
+    fn new_group(&mut self) -> Result<usize> {
+        for a in self.aggs {
+            self.accs.push(
                 aggregate::Accumulator::new(&a.name, a.distinct, a.extra.clone())
-                    .map_err(Error::from)
-            })
-            .collect()
+                    .map_err(Error::from)?,
+            );
+        }
+        self.ngroups += 1;
+        Ok(self.ngroups - 1)
     }
 
     fn add(&mut self, cx: &Ctx, row: &[Value]) -> Result<()> {
         let gi = self.group_for(cx, row)?;
-        for (a, accu) in self.aggs.iter().zip(self.groups[gi].iter_mut()) {
+        let na = self.aggs.len();
+        for (a, accu) in self.aggs.iter().zip(self.accs[gi * na..].iter_mut()) {
             let v = match &a.arg {
                 Some(e) => eval(cx, e, row)?,
                 None => Value::Bool(true),
@@ -1430,7 +1476,8 @@ impl<'p> AggState<'p> {
         // Each row here stands for all its matches, so an entity rarely comes
         // twice: the per-entity shortcut would cost more than it saves.
         let gi = self.group_of(cx, row)?;
-        for accu in self.groups[gi].iter_mut() {
+        let na = self.aggs.len();
+        for accu in self.accs[gi * na..(gi + 1) * na].iter_mut() {
             if !accu.add_count(n as i64) {
                 return Err(Error::Internal(
                     "add_count on an aggregate that is not count".into(),
@@ -1443,22 +1490,24 @@ impl<'p> AggState<'p> {
     /// Adds the counts of `other` (a part of the same aggregate over other rows)
     /// to this state, groups of `other` that are new here coming last, in order.
     fn merge_counts(&mut self, other: AggState) -> Result<()> {
-        let mut keys: Vec<Option<Key>> = vec![None; other.groups.len()];
+        let na = self.aggs.len();
+        let mut keys: Vec<Option<Key>> = vec![None; other.ngroups];
         for (k, gi) in other.index {
             keys[gi] = Some(k);
         }
-        for (key, accs) in keys.into_iter().zip(other.groups) {
+        let mut theirs_all = other.accs.into_iter();
+        for key in keys {
+            let accs: Vec<aggregate::Accumulator> = theirs_all.by_ref().take(na).collect();
             let Some(key) = key else { continue };
             let gi = match self.index.get(&key) {
                 Some(gi) => *gi,
                 None => {
-                    let fresh = self.accumulators()?;
-                    self.groups.push(fresh);
-                    self.index.insert(key, self.groups.len() - 1);
-                    self.groups.len() - 1
+                    let gi = self.new_group()?;
+                    self.index.insert(key, gi);
+                    gi
                 }
             };
-            for (mine, theirs) in self.groups[gi].iter_mut().zip(accs) {
+            for (mine, theirs) in self.accs[gi * na..].iter_mut().zip(accs) {
                 let n = theirs.count_value();
                 if !n.is_some_and(|n| mine.add_count(n)) {
                     return Err(Error::Internal(
@@ -1507,10 +1556,9 @@ impl<'p> AggState<'p> {
         Ok(match self.index.get(&key) {
             Some(gi) => *gi,
             None => {
-                let accs = self.accumulators()?;
-                self.groups.push(accs);
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
+                let gi = self.new_group()?;
+                self.index.insert(key, gi);
+                gi
             }
         })
     }
@@ -1528,12 +1576,12 @@ impl<'p> AggState<'p> {
         top: Option<(&[(usize, bool)], usize)>,
     ) -> Result<Vec<Row>> {
         // Without grouping keys there is one row even over no input.
-        if self.groups.is_empty() && self.keys.is_empty() {
-            let accs = self.accumulators()?;
-            self.groups.push(accs);
+        if self.ngroups == 0 && self.keys.is_empty() {
+            self.new_group()?;
             self.index.insert(Key(Vec::new()), 0);
         }
-        let mut keys: Vec<Vec<Value>> = vec![Vec::new(); self.groups.len()];
+        let na = self.aggs.len();
+        let mut keys: Vec<Vec<Value>> = vec![Vec::new(); self.ngroups];
         for (k, gi) in self.index {
             keys[gi] = k.0;
         }
@@ -1551,7 +1599,9 @@ impl<'p> AggState<'p> {
             // The best k so far, in order; a later group goes after equal ones.
             let mut best: Vec<Row> = Vec::with_capacity(k + 1);
             let mut scratch = vec![Value::Null; nslots];
-            for (key, accs) in keys.into_iter().zip(self.groups) {
+            let mut accs_all = self.accs.into_iter();
+            for key in keys {
+                let accs = accs_all.by_ref().take(na);
                 for ((_, s), v) in self.keys.iter().zip(key) {
                     scratch[*s] = v;
                 }
@@ -1571,8 +1621,10 @@ impl<'p> AggState<'p> {
             }
             return Ok(best);
         }
-        let mut out = Vec::with_capacity(self.groups.len());
-        for (k, accs) in keys.into_iter().zip(self.groups) {
+        let mut out = Vec::with_capacity(self.ngroups);
+        let mut accs_all = self.accs.into_iter();
+        for k in keys {
+            let accs = accs_all.by_ref().take(na);
             let mut r = vec![Value::Null; nslots];
             for ((_, s), v) in self.keys.iter().zip(k) {
                 r[*s] = v;
