@@ -165,7 +165,11 @@ impl Graph {
         let rels = self.rel_count();
         let due = match m {
             AdjMode::Always => true,
-            _ => rels >= MIN_RELS_FOR_ADJ && total >= (rels / 8) as u64,
+            // A build reads every relationship once and costs about as much as
+            // walking a few million the slow way; after a 64th of the graph was
+            // walked, a process is likely to keep asking (a REPL session, a
+            // repeated query), and each later walk is several times cheaper.
+            _ => rels >= MIN_RELS_FOR_ADJ && total >= (rels / 64) as u64,
         };
         if due && let Some(csr) = self.build_csr(dir, abort) {
             let _ = lock.set(csr);
