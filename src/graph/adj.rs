@@ -188,7 +188,7 @@ impl Graph {
             return Some(None);
         }
         // petgraph slot -> our node id, so each edge costs no node-record read.
-        let mut slot_id = vec![u32::MAX; (&self.g).node_bound()];
+        let mut slot_id = vec![u32::MAX; self.g.node_bound()];
         for (id, s) in self.node_slot.iter().enumerate() {
             if let Some(x) = slot_id.get_mut(*s as usize) {
                 *x = id as u32;
