@@ -231,6 +231,10 @@ pub fn run(
                 // Aggregate as rows stream out: no need to hold them all.
                 let start = Instant::now();
                 let mut st = AggState::new(keys, aggs);
+                if let (Some(Op::LabelScan { label, .. }), [_]) = (ops.get(i), rows.as_slice()) {
+                    // About one group per node scanned, at most, in the usual case.
+                    st.reserve(acc.graph().label_count(label));
+                }
                 let mut err = None;
                 if let Some(split) = parallel_count_scan(acc.graph(), sh, &ops[i..j], aggs, &rows) {
                     // A long label scan that only feeds counts: split across cores.
@@ -1410,12 +1414,50 @@ impl Hash for Key {
     }
 }
 
+/// A grouping key: one value held as is (the common case, no vector to allocate
+/// per group), or several. Compared and hashed by equivalence like [`Key`].
+#[derive(Clone)]
+enum GroupKey {
+    One(Value),
+    Many(Vec<Value>),
+}
+
+impl GroupKey {
+    fn values(&self) -> &[Value] {
+        match self {
+            GroupKey::One(v) => std::slice::from_ref(v),
+            GroupKey::Many(v) => v,
+        }
+    }
+    fn into_vec(self) -> Vec<Value> {
+        match self {
+            GroupKey::One(v) => vec![v],
+            GroupKey::Many(v) => v,
+        }
+    }
+}
+
+impl PartialEq for GroupKey {
+    fn eq(&self, o: &GroupKey) -> bool {
+        let (a, b) = (self.values(), o.values());
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.equivalent(y))
+    }
+}
+impl Eq for GroupKey {}
+impl Hash for GroupKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        for v in self.values() {
+            v.hash_equivalent(h);
+        }
+    }
+}
+
 /// Groups and their accumulators, fed one row at a time (so a streaming stage can
 /// aggregate without collecting its rows first).
 struct AggState<'p> {
     keys: &'p [(Ex, usize)],
     aggs: &'p [AggSpec],
-    index: FxHashMap<Key, usize>,
+    index: FxHashMap<GroupKey, usize>,
     /// Accumulators by group index (the group's key is in `index`).
     /// `aggs.len()` accumulators per group, one run after another (one vector
     /// for all groups, not one per group: a query may make 100k groups).
@@ -1469,6 +1511,20 @@ impl<'p> AggState<'p> {
         }
     }
 
+    /// Makes room for about `n` groups up front (a hint: growing a table of 100k
+    /// groups step by step costs more than the aggregation itself).
+    fn reserve(&mut self, n: usize) {
+        if self.keys.is_empty() {
+            return;
+        }
+        let n = n.min(1 << 20);
+        self.index.reserve(n);
+        self.accs.reserve(n * self.aggs.len());
+        if let Some((_, m)) = &mut self.by_entity {
+            m.reserve(n);
+        }
+    }
+
     /// Appends a group with fresh accumulators; its index.
     fn new_group(&mut self) -> Result<usize> {
         for a in self.aggs {
@@ -1515,7 +1571,7 @@ impl<'p> AggState<'p> {
     /// to this state, groups of `other` that are new here coming last, in order.
     fn merge_counts(&mut self, other: AggState) -> Result<()> {
         let na = self.aggs.len();
-        let mut keys: Vec<Option<Key>> = vec![None; other.ngroups];
+        let mut keys: Vec<Option<GroupKey>> = vec![None; other.ngroups];
         for (k, gi) in other.index {
             keys[gi] = Some(k);
         }
@@ -1572,11 +1628,15 @@ impl<'p> AggState<'p> {
 
     /// The index of the row's group, found (or made) by evaluating its key.
     fn group_of(&mut self, cx: &Ctx, row: &[Value]) -> Result<usize> {
-        let mut k = Vec::with_capacity(self.keys.len());
-        for (e, _) in self.keys {
-            k.push(eval(cx, e, row)?);
-        }
-        let key = Key(k);
+        let key = if let [(e, _)] = self.keys {
+            GroupKey::One(eval(cx, e, row)?)
+        } else {
+            let mut k = Vec::with_capacity(self.keys.len());
+            for (e, _) in self.keys {
+                k.push(eval(cx, e, row)?);
+            }
+            GroupKey::Many(k)
+        };
         Ok(match self.index.get(&key) {
             Some(gi) => *gi,
             None => {
@@ -1602,12 +1662,12 @@ impl<'p> AggState<'p> {
         // Without grouping keys there is one row even over no input.
         if self.ngroups == 0 && self.keys.is_empty() {
             self.new_group()?;
-            self.index.insert(Key(Vec::new()), 0);
+            self.index.insert(GroupKey::Many(Vec::new()), 0);
         }
         let na = self.aggs.len();
         let mut keys: Vec<Vec<Value>> = vec![Vec::new(); self.ngroups];
         for (k, gi) in self.index {
-            keys[gi] = k.0;
+            keys[gi] = k.into_vec();
         }
         if let Some((slots, k)) = top {
             let cmp = |a: &[Value], b: &[Value]| -> Ordering {
