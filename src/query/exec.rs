@@ -1665,9 +1665,9 @@ impl<'p> AggState<'p> {
             self.index.insert(GroupKey::Many(Vec::new()), 0);
         }
         let na = self.aggs.len();
-        let mut keys: Vec<Vec<Value>> = vec![Vec::new(); self.ngroups];
+        let mut keys: Vec<Option<GroupKey>> = vec![None; self.ngroups];
         for (k, gi) in self.index {
-            keys[gi] = k.into_vec();
+            keys[gi] = Some(k);
         }
         if let Some((slots, k)) = top {
             let cmp = |a: &[Value], b: &[Value]| -> Ordering {
@@ -1680,17 +1680,33 @@ impl<'p> AggState<'p> {
                 }
                 Ordering::Equal
             };
+            // When the first sort key is an aggregate, a group that is strictly
+            // worse on it than the current k-th is dropped before its key is
+            // even copied (most groups, for `ORDER BY count DESC LIMIT k`).
+            let first_agg = slots
+                .first()
+                .filter(|(s, _)| self.aggs.iter().any(|a| a.slot == *s))
+                .copied();
             // The best k so far, in order; a later group goes after equal ones.
             let mut best: Vec<Row> = Vec::with_capacity(k + 1);
             let mut scratch = vec![Value::Null; nslots];
             let mut accs_all = self.accs.into_iter();
             for key in keys {
                 let accs = accs_all.by_ref().take(na);
-                for ((_, s), v) in self.keys.iter().zip(key) {
-                    scratch[*s] = v;
-                }
                 for (a, accu) in self.aggs.iter().zip(accs) {
                     scratch[a.slot] = accu.finish()?;
+                }
+                if best.len() == k
+                    && let (Some((s, desc)), Some(w)) = (first_agg, best.last())
+                {
+                    let o = scratch[s].order(&w[s]);
+                    if (if desc { o.reverse() } else { o }) == Ordering::Greater {
+                        continue;
+                    }
+                }
+                let key = key.as_ref().map_or(&[][..], |k| k.values());
+                for ((_, s), v) in self.keys.iter().zip(key) {
+                    scratch[*s] = v.clone();
                 }
                 if best.len() == k
                     && best
@@ -1710,7 +1726,11 @@ impl<'p> AggState<'p> {
         for k in keys {
             let accs = accs_all.by_ref().take(na);
             let mut r = vec![Value::Null; nslots];
-            for ((_, s), v) in self.keys.iter().zip(k) {
+            for ((_, s), v) in self
+                .keys
+                .iter()
+                .zip(k.map(GroupKey::into_vec).unwrap_or_default())
+            {
                 r[*s] = v;
             }
             for (a, accu) in self.aggs.iter().zip(accs) {
