@@ -474,6 +474,7 @@ impl Graph {
             self.prop_indexes.insert((l, k), idx);
         }
         self.schema_version += 1;
+        self.derived_reset();
     }
 
     /// Recomputes every property index and label set from the elements and says

@@ -27,8 +27,10 @@ use petgraph::visit::EdgeRef;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
+mod adj;
 mod bulk;
 mod fulltext;
+pub use adj::{AdjEntry, AdjMode, set_adj_mode};
 pub use bulk::{BulkNames, BulkNode, BulkRel, BulkState, Prefetcher};
 
 /// A node's id: stable, never reused, kept across restarts.
@@ -210,6 +212,8 @@ pub struct Graph {
     schema_version: u64,
     /// The full-text index (`fulltext.rs`), built on the first search.
     fulltext: std::sync::OnceLock<fulltext::Index>,
+    /// Adjacency and label bitmaps for fast reads (`adj.rs`), derived and optional.
+    derived: adj::Derived,
 }
 
 impl Default for Graph {
@@ -244,6 +248,7 @@ impl Graph {
             prop_indexes: HashMap::new(),
             schema_version: 0,
             fulltext: std::sync::OnceLock::new(),
+            derived: adj::Derived::default(),
         }
     }
 
@@ -332,6 +337,17 @@ impl Graph {
             .and_then(|l| self.by_label.get(l as usize))
             .into_iter()
             .flat_map(|s| s.iter().copied())
+    }
+    /// Nodes carrying `label` with ids in `range`, in id order (for splitting a scan).
+    pub fn nodes_with_label_in(
+        &self,
+        label: &str,
+        range: std::ops::Range<NodeId>,
+    ) -> impl Iterator<Item = NodeId> + '_ {
+        self.label_id(label)
+            .and_then(|l| self.by_label.get(l as usize))
+            .into_iter()
+            .flat_map(move |s| s.range(range.clone()).copied())
     }
     /// How many nodes carry `label` (O(1)).
     pub fn label_count(&self, label: &str) -> usize {
@@ -501,6 +517,7 @@ impl Graph {
         self.schema_version += 1;
         self.labels.insert(name.to_string());
         self.by_label.push(BTreeSet::new());
+        self.derived_new_label();
         (self.labels.len() - 1) as Sym
     }
     fn intern_type(&mut self, name: &str) -> Sym {
@@ -582,6 +599,7 @@ impl Graph {
     /// Applies one op and returns its inverse. On error nothing has changed.
     pub fn apply(&mut self, op: &Op) -> Result<Op> {
         let touched = self.fulltext_before(op);
+        self.derived_before(op);
         let inverse = self.apply_op(op);
         self.fulltext_after(touched);
         inverse
@@ -628,6 +646,7 @@ impl Graph {
                 self.node_slot[slot] = idx.index() as u32;
                 for l in &ls {
                     self.by_label[*l as usize].insert(*id);
+                    self.derived_label(*l, *id, true);
                 }
                 for (k, val) in p.iter() {
                     self.index_add(*id, &ls, k, val);
@@ -661,6 +680,7 @@ impl Graph {
                 self.node_slot[id.0 as usize] = NO_SLOT;
                 for l in data.labels.iter() {
                     self.by_label[*l as usize].remove(id);
+                    self.derived_label(*l, *id, false);
                 }
                 for (k, v) in data.props.iter() {
                     self.index_remove(*id, &data.labels, k, v);
@@ -807,6 +827,7 @@ impl Graph {
                 ls.push(l);
                 self.g[i].labels = ls.into_boxed_slice();
                 self.by_label[l as usize].insert(*id);
+                self.derived_label(l, *id, true);
                 let props: Vec<(Sym, Value)> = self.g[i]
                     .props
                     .iter()
@@ -844,6 +865,7 @@ impl Graph {
                     .collect();
                 self.g[i].labels = ls.into_boxed_slice();
                 self.by_label[l as usize].remove(id);
+                self.derived_label(l, *id, false);
                 let props: Vec<(Sym, Value)> = self.g[i]
                     .props
                     .iter()

@@ -218,6 +218,26 @@ impl Accumulator {
         })
     }
 
+    /// Adds `n` non-null values at once to a plain (not DISTINCT) count; false
+    /// (and nothing changed) for any other aggregate.
+    pub fn add_count(&mut self, n: i64) -> bool {
+        match (&mut self.state, &self.distinct) {
+            (State::Count(c), None) => {
+                *c += n;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The running total of a plain (not DISTINCT) count, else `None`.
+    pub fn count_value(&self) -> Option<i64> {
+        match (&self.state, &self.distinct) {
+            (State::Count(c), None) => Some(*c),
+            _ => None,
+        }
+    }
+
     /// Feeds one row's value. Nulls are skipped, as are repeats under DISTINCT.
     pub fn update(&mut self, v: Value) -> Result<(), QueryError> {
         if v.is_null() {

@@ -14,7 +14,6 @@ use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
-use std::rc::Rc;
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::{Duration, Instant};
 
@@ -104,7 +103,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         Ctx {
             g,
             sh,
-            labels: RefCell::new(LabelBits::default()),
+            labels: RefCell::new(FxHashMap::default()),
             keys: RefCell::new(FxHashMap::default()),
             finder: RefCell::new(None),
         }
@@ -150,31 +149,24 @@ impl<'a, 'o> Ctx<'a, 'o> {
         s
     }
 
-    /// A bitmap of the nodes carrying `label`, once checks for that label have
-    /// been resolved often enough (relative to how many nodes carry it) that
-    /// building it costs less than reading each candidate node's labels: testing
-    /// a bit in a small array avoids two cache misses per row on a large graph.
-    fn label_bits(&self, label: Sym, name: &str) -> Option<Rc<Vec<u64>>> {
-        let mut lb = self.labels.borrow_mut();
-        if let Some(b) = lb.built.get(&label) {
-            return Some(b.clone());
+    /// The graph's bitmap of the nodes carrying `label`, once checks for that
+    /// label have been resolved often enough (relative to how many nodes carry
+    /// it) that building it costs less than reading each candidate node's labels:
+    /// testing a bit in a small array avoids two cache misses per row on a large
+    /// graph. A bitmap built once serves every later query (the graph keeps it in
+    /// step with writes).
+    fn label_bits(&self, label: Sym, name: &str) -> Option<&'a [u64]> {
+        if let Some(b) = self.g.label_bitmap(label, false) {
+            return Some(b);
         }
-        let uses = lb.uses.entry(label).or_insert(0);
+        let mut lb = self.labels.borrow_mut();
+        let uses = lb.entry(label).or_insert(0);
         *uses += 1;
         let uses = *uses as usize;
         if uses < 64 || uses.saturating_mul(64) < self.g.label_count(name) {
             return None;
         }
-        let words = (self.g.next_node_id().0 as usize).div_ceil(64);
-        let mut bits = vec![0u64; words];
-        for id in self.g.nodes_with_label(name) {
-            if let Some(w) = bits.get_mut((id.0 / 64) as usize) {
-                *w |= 1 << (id.0 % 64);
-            }
-        }
-        let bits = Rc::new(bits);
-        lb.built.insert(label, bits.clone());
-        Some(bits)
+        self.g.label_bitmap(label, true)
     }
 }
 
@@ -182,12 +174,8 @@ impl<'a, 'o> Ctx<'a, 'o> {
 /// (checked on every hit).
 type KeyIds = FxHashMap<usize, (Box<str>, Option<Sym>)>;
 
-/// Label bitmaps built so far for one [`Ctx`], and how often each label was asked for.
-#[derive(Default)]
-struct LabelBits {
-    uses: FxHashMap<Sym, u32>,
-    built: FxHashMap<Sym, Rc<Vec<u64>>>,
-}
+/// How often each label was asked for in one [`Ctx`].
+type LabelBits = FxHashMap<Sym, u32>;
 
 /// Graph access for a pipeline: read-only, or inside a write transaction.
 pub enum Access<'a, 'g> {
@@ -243,7 +231,56 @@ pub fn run(
                 // Aggregate as rows stream out: no need to hold them all.
                 let start = Instant::now();
                 let mut st = AggState::new(keys, aggs);
+                if let (Some(Op::LabelScan { label, .. }), [_]) = (ops.get(i), rows.as_slice()) {
+                    // About one group per node scanned, at most, in the usual case.
+                    st.reserve(acc.graph().label_count(label));
+                }
                 let mut err = None;
+                if let Some(split) = parallel_count_scan(acc.graph(), sh, &ops[i..j], aggs, &rows) {
+                    // A long label scan that only feeds counts: split across cores.
+                    for part in split.run(acc.graph(), sh, keys, aggs, &rows[0])? {
+                        st.merge_counts(part)?;
+                    }
+                    let (out, used) = finish_aggregate(st, acc.graph(), sh, ops, j)?;
+                    rows = out;
+                    sh.count(op, rows.len() as u64, start.elapsed());
+                    i = j + used;
+                    continue;
+                }
+                if let Some(step) = countable_expand(&ops[i..j], keys, aggs) {
+                    // The last expansion only feeds counts: count its matches per
+                    // row instead of binding each one.
+                    let expand = &ops[j - 1];
+                    let mut cache = StepCache::default();
+                    for mut r in rows {
+                        let mut sink = |row: &mut Row| -> Result<bool> {
+                            let n = match count_step(&cx, step, row, &mut cache) {
+                                Ok(n) => n,
+                                Err(e) => {
+                                    err = Some(e);
+                                    return Ok(false);
+                                }
+                            };
+                            sh.count(expand, n, Duration::ZERO);
+                            if n > 0
+                                && let Err(e) = st.add_count(&cx, row, n)
+                            {
+                                err = Some(e);
+                                return Ok(false);
+                            }
+                            Ok(true)
+                        };
+                        stream(&cx, &ops[i..j - 1], &mut r, &mut sink)?;
+                        if let Some(e) = err.take() {
+                            return Err(e);
+                        }
+                    }
+                    let (out, used) = finish_aggregate(st, acc.graph(), sh, ops, j)?;
+                    rows = out;
+                    sh.count(op, rows.len() as u64, start.elapsed());
+                    i = j + used;
+                    continue;
+                }
                 for mut r in rows {
                     let mut sink = |row: &mut Row| -> Result<bool> {
                         if let Err(e) = st.add(&cx, row) {
@@ -257,13 +294,15 @@ pub fn run(
                         return Err(e);
                     }
                 }
-                rows = st.finish(sh.nslots)?;
+                let (out, used) = finish_aggregate(st, acc.graph(), sh, ops, j)?;
+                rows = out;
                 sh.count(op, rows.len() as u64, start.elapsed());
-                i = j + 1;
+                i = j + used;
                 continue;
             }
             let mut out: Vec<Row> = Vec::new();
-            for mut r in rows {
+            let mut input = rows.into_iter();
+            while let Some(mut r) = input.next() {
                 let mut sink = |row: &mut Row| -> Result<bool> {
                     out.push(row.clone());
                     if let Some(m) = max_rows
@@ -273,8 +312,14 @@ pub fn run(
                     }
                     Ok(cap.is_none_or(|c| out.len() < c))
                 };
-                if !stream(&cx, &ops[i..j], &mut r, &mut sink)? {
-                    break;
+                match stream(&cx, &ops[i..j], &mut r, &mut sink) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        dispose(out);
+                        dispose(input.collect());
+                        return Err(e);
+                    }
                 }
             }
             rows = out;
@@ -288,6 +333,295 @@ pub fn run(
         }
     }
     Ok(rows)
+}
+
+thread_local! {
+    static FAST_PATHS: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Turns the executor's shortcuts (counting expansion) on or off for queries run
+/// on this thread, so tests can check that they change no answer.
+pub fn set_fast_paths(on: bool) {
+    FAST_PATHS.with(|c| c.set(on));
+}
+
+/// The expansion ending a streaming stage when everything the aggregate after it
+/// needs from that expansion is how many matches each row has: a single step that
+/// binds fresh variables, no relationship property or uniqueness test, grouping
+/// keys that do not read what it binds, and only plain `count(*)` or counts of
+/// the bound node or relationship (never null once bound).
+fn countable_expand<'p>(
+    stage: &'p [Op],
+    keys: &[(Ex, usize)],
+    aggs: &[AggSpec],
+) -> Option<&'p Step> {
+    if !FAST_PATHS.with(|c| c.get()) {
+        return None;
+    }
+    let Some(Op::Expand(step)) = stage.last() else {
+        return None;
+    };
+    if step.range.is_some()
+        || step.to_bound
+        || step.rel_bound
+        || !step.rel_props.is_empty()
+        || !step.uniq.is_empty()
+    {
+        return None;
+    }
+    let bound = [step.rel, step.to];
+    for (e, _) in keys {
+        let mut d = Vec::new();
+        deps(e, &mut d);
+        if d.iter().any(|s| bound.contains(s)) {
+            return None;
+        }
+    }
+    for a in aggs {
+        let ok = a.name == "count"
+            && !a.distinct
+            && match &a.arg {
+                None => true,
+                Some(Ex::Slot(s)) => bound.contains(s),
+                Some(_) => false,
+            };
+        if !ok {
+            return None;
+        }
+    }
+    Some(step)
+}
+
+thread_local! {
+    /// Below this many nodes a label scan runs on one thread.
+    static PARALLEL_SCAN_MIN: Cell<usize> = const { Cell::new(200_000) };
+}
+
+/// Sets how many nodes a label scan needs before it is split across threads,
+/// for queries run on this thread (tests lower it to cover the split on a small graph).
+pub fn set_parallel_scan_min(n: usize) {
+    PARALLEL_SCAN_MIN.with(|c| c.set(n));
+}
+
+/// A label scan to be split by node id across threads (see [`parallel_count_scan`]).
+struct SplitScan<'p> {
+    slot: usize,
+    label: &'p str,
+    check: &'p NodeCheck,
+    rest: &'p [Op],
+    /// Where each part's ids start (the first part starts at 0).
+    cuts: Vec<NodeId>,
+}
+
+/// A stage worth running on several threads: one input row, a label scan over
+/// many nodes, and an aggregate of plain counts only, which parts can add up
+/// (group order stays first-seen order: parts are merged in id order). Not under
+/// PROFILE, whose counters are per thread.
+fn parallel_count_scan<'p>(
+    g: &Graph,
+    sh: &Shared,
+    stage: &'p [Op],
+    aggs: &[AggSpec],
+    rows: &[Row],
+) -> Option<SplitScan<'p>> {
+    if !FAST_PATHS.with(|c| c.get()) || sh.profile.is_some() || rows.len() != 1 {
+        return None;
+    }
+    let Some((Op::LabelScan { slot, label, check }, rest)) = stage.split_first() else {
+        return None;
+    };
+    if aggs.iter().any(|a| a.name != "count" || a.distinct) {
+        return None;
+    }
+    let n = g.label_count(label);
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get().min(4));
+    if n < PARALLEL_SCAN_MIN.with(|c| c.get()) || threads < 2 {
+        return None;
+    }
+    let mut cuts = vec![NodeId(0)];
+    let per = (n / threads).max(1);
+    for (k, id) in g.nodes_with_label(label).enumerate() {
+        if k > 0 && k % per == 0 && cuts.len() < threads {
+            cuts.push(id);
+        }
+    }
+    Some(SplitScan {
+        slot: *slot,
+        label,
+        check,
+        rest,
+        cuts,
+    })
+}
+
+impl SplitScan<'_> {
+    /// Runs every part on its own thread; their aggregate states, in id order.
+    fn run<'p>(
+        &self,
+        g: &Graph,
+        sh: &Shared,
+        keys: &'p [(Ex, usize)],
+        aggs: &'p [AggSpec],
+        row0: &Row,
+    ) -> Result<Vec<AggState<'p>>> {
+        let opts = sh.opts;
+        let nslots = sh.nslots;
+        let part = |k: usize| -> Result<AggState<'p>> {
+            let from = self.cuts[k];
+            let to = self.cuts.get(k + 1).copied().unwrap_or(NodeId(u64::MAX));
+            let sh = Shared::new(opts, nslots, false);
+            let cx = Ctx::new(g, &sh);
+            let chk = resolve_check(&cx, self.check, row0)?;
+            let mut st = AggState::new(keys, aggs);
+            let mut row = row0.clone();
+            let mut err = None;
+            for id in g.nodes_with_label_in(self.label, from..to) {
+                sh.tick()?;
+                if !chk.matches(g, id) {
+                    continue;
+                }
+                row[self.slot] = Value::Node(id);
+                let mut sink = |r: &mut Row| -> Result<bool> {
+                    if let Err(e) = st.add(&cx, r) {
+                        err = Some(e);
+                        return Ok(false);
+                    }
+                    Ok(true)
+                };
+                stream(&cx, self.rest, &mut row, &mut sink)?;
+                if let Some(e) = err.take() {
+                    return Err(e);
+                }
+            }
+            Ok(st)
+        };
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (1..self.cuts.len())
+                .map(|k| s.spawn(move || part(k)))
+                .collect();
+            let mut out = vec![part(0)?];
+            for h in handles {
+                match h.join() {
+                    Ok(r) => out.push(r?),
+                    Err(_) => return Err(Error::Internal("a scan thread panicked".into())),
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// What [`count_step`] resolves once rather than per row: the types, and the far
+/// node's check when it has only labels (kept once every label has a bitmap, or
+/// after enough rows that no bitmap is coming).
+#[derive(Default)]
+struct StepCache<'a> {
+    types: Option<Option<Vec<Sym>>>,
+    chk: Option<Check<'a>>,
+    calls: u32,
+}
+
+/// How many matches `step` has from the row (see [`countable_expand`]).
+fn count_step<'a>(
+    cx: &Ctx<'a, '_>,
+    step: &Step,
+    row: &[Value],
+    cache: &mut StepCache<'a>,
+) -> Result<u64> {
+    cx.sh.tick()?;
+    let Value::Node(from) = row[step.from] else {
+        return Ok(0);
+    };
+    let types = cache
+        .types
+        .get_or_insert_with(|| resolve_types(cx.g, &step.types));
+    let Some(types) = types.as_deref() else {
+        return Ok(0);
+    };
+    cache.calls = cache.calls.saturating_add(1);
+    let reuse = step.to_check.props.is_empty()
+        && cache
+            .chk
+            .as_ref()
+            .is_some_and(|c| c.bits.len() == c.labels.len() || cache.calls > 10_000);
+    let fresh;
+    let chk = if reuse {
+        match &cache.chk {
+            Some(c) => c,
+            None => return Err(Error::Internal("count_step cache".into())),
+        }
+    } else {
+        let c = resolve_check(cx, &step.to_check, row)?;
+        if step.to_check.props.is_empty() {
+            &*cache.chk.insert(c)
+        } else {
+            fresh = c;
+            &fresh
+        }
+    };
+    if chk.impossible {
+        return Ok(0);
+    }
+    let g = cx.g;
+    let abort = || cx.sh.check_cancel().is_err();
+    let keep = |n: NodeId| chk.matches(g, n);
+    Ok(match step.dir {
+        Dir::Right => g.count_neighbours(from, Direction::Outgoing, types, &keep, &abort),
+        Dir::Left => g.count_neighbours(from, Direction::Incoming, types, &keep, &abort),
+        Dir::Both => {
+            // A self-loop is one relationship: counted once, going out.
+            let not_self = |n: NodeId| n != from && chk.matches(g, n);
+            g.count_neighbours(from, Direction::Outgoing, types, &keep, &abort)
+                + g.count_neighbours(from, Direction::Incoming, types, &not_self, &abort)
+        }
+    })
+}
+
+/// Ends the aggregate at `ops[j]`: its rows and how many operators that used.
+/// A following sort on plain slots with a LIMIT after it is done here as a
+/// top-k over the groups (rows are built only for groups that make the cut).
+fn finish_aggregate(
+    st: AggState,
+    g: &Graph,
+    sh: &Shared,
+    ops: &[Op],
+    j: usize,
+) -> Result<(Vec<Row>, usize)> {
+    if let Some(sort @ Op::Sort(keys)) = ops.get(j + 1)
+        && FAST_PATHS.with(|c| c.get())
+    {
+        let slots: Option<Vec<(usize, bool)>> = keys
+            .iter()
+            .map(|(e, d)| match e {
+                Ex::Slot(s) => Some((*s, *d)),
+                _ => None,
+            })
+            .collect();
+        if let (Some(slots), Some(k)) = (slots, stage_cap(ops, j + 2, g, sh)?) {
+            let start = Instant::now();
+            let rows = st.finish_top(sh.nslots, Some((&slots, k)))?;
+            sh.count(sort, rows.len() as u64, start.elapsed());
+            return Ok((rows, 2));
+        }
+    }
+    Ok((st.finish(sh.nslots)?, 1))
+}
+
+/// Drops rows left over when a query stops early. Millions of rows (each a
+/// vector, some holding paths) take a hundred milliseconds and more to free, so
+/// a large batch is freed on a thread of its own: a cancelled query returns
+/// promptly rather than after the clean-up.
+fn dispose(rows: Vec<Row>) {
+    if rows.len() < 10_000 {
+        return;
+    }
+    if std::thread::Builder::new()
+        .name("dossier-drop".into())
+        .spawn(move || drop(rows))
+        .is_err()
+    {
+        // No thread to be had: the rows were dropped with the closure, here.
+    }
 }
 
 fn too_many_rows(m: usize) -> Error {
@@ -492,7 +826,7 @@ fn stream_inner(
             match step.range {
                 None => {
                     let mut cands: Vec<(RelId, NodeId)> = Vec::new();
-                    neighbours(g, from, step.dir, &types, &mut cands);
+                    neighbours(cx, from, step.dir, &types, &mut cands);
                     for (r, other) in cands {
                         cx.sh.tick()?;
                         if used.contains(&r) || !rchk.matches_rel(g, r) {
@@ -518,7 +852,7 @@ fn stream_inner(
                     }
                     if hi > 0 {
                         let mut c = Vec::new();
-                        neighbours(g, at, step.dir, &types, &mut c);
+                        neighbours(cx, at, step.dir, &types, &mut c);
                         stack.push((c, 0));
                     }
                     let mut nodes: Vec<NodeId> = vec![from];
@@ -551,7 +885,7 @@ fn stream_inner(
                         }
                         if depth < hi {
                             let mut c = Vec::new();
-                            neighbours(g, at, step.dir, &types, &mut c);
+                            neighbours(cx, at, step.dir, &types, &mut c);
                             stack.push((c, 0));
                         } else {
                             path.pop();
@@ -696,46 +1030,39 @@ fn resolve_types(g: &Graph, types: &[String]) -> Option<Vec<Sym>> {
 }
 
 /// Relationships at `n` in `dir` with one of `types` (any if empty).
-fn neighbours(g: &Graph, n: NodeId, dir: Dir, types: &[Sym], out: &mut Vec<(RelId, NodeId)>) {
-    let one = if types.len() == 1 {
-        Some(types[0])
-    } else {
-        None
-    };
-    let ok = |r: RelId| types.len() <= 1 || g.rel(r).is_some_and(|d| types.contains(&d.ty));
+fn neighbours(cx: &Ctx, n: NodeId, dir: Dir, types: &[Sym], out: &mut Vec<(RelId, NodeId)>) {
+    let g = cx.g;
+    let abort = || cx.sh.check_cancel().is_err();
     match dir {
-        Dir::Right => out.extend(
-            g.rels_of(n, Direction::Outgoing, one)
-                .filter(|(r, _)| ok(*r)),
-        ),
-        Dir::Left => out.extend(
-            g.rels_of(n, Direction::Incoming, one)
-                .filter(|(r, _)| ok(*r)),
-        ),
+        Dir::Right => g.neighbours_into(n, Direction::Outgoing, types, out, &abort),
+        Dir::Left => g.neighbours_into(n, Direction::Incoming, types, out, &abort),
         Dir::Both => {
-            out.extend(
-                g.rels_of(n, Direction::Outgoing, one)
-                    .filter(|(r, _)| ok(*r)),
-            );
+            g.neighbours_into(n, Direction::Outgoing, types, out, &abort);
             // A self-loop is one relationship: seen once, going out.
-            out.extend(
-                g.rels_of(n, Direction::Incoming, one)
-                    .filter(|(r, o)| *o != n && ok(*r)),
-            );
+            let from = out.len();
+            g.neighbours_into(n, Direction::Incoming, types, out, &abort);
+            let mut k = from;
+            for i in from..out.len() {
+                if out[i].1 != n {
+                    out[k] = out[i];
+                    k += 1;
+                }
+            }
+            out.truncate(k);
         }
     }
 }
 
 /// A node check with names resolved and property values evaluated for this row.
-struct Check {
+struct Check<'a> {
     impossible: bool,
     labels: Vec<Sym>,
     props: Vec<(Option<Sym>, Value)>,
     /// Membership bitmaps for `labels`, used only when there is one for each.
-    bits: Vec<Rc<Vec<u64>>>,
+    bits: Vec<&'a [u64]>,
 }
 
-fn resolve_check(cx: &Ctx, c: &NodeCheck, row: &[Value]) -> Result<Check> {
+fn resolve_check<'a>(cx: &Ctx<'a, '_>, c: &NodeCheck, row: &[Value]) -> Result<Check<'a>> {
     let mut out = resolve_props(cx, &c.props, row)?;
     for l in &c.labels {
         match cx.g.label_id(l) {
@@ -751,7 +1078,7 @@ fn resolve_check(cx: &Ctx, c: &NodeCheck, row: &[Value]) -> Result<Check> {
     Ok(out)
 }
 
-fn resolve_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Check> {
+fn resolve_props<'a>(cx: &Ctx<'a, '_>, props: &[(String, Ex)], row: &[Value]) -> Result<Check<'a>> {
     let mut out = Check {
         impossible: false,
         labels: Vec::new(),
@@ -768,7 +1095,7 @@ fn resolve_props(cx: &Ctx, props: &[(String, Ex)], row: &[Value]) -> Result<Chec
     Ok(out)
 }
 
-impl Check {
+impl Check<'_> {
     fn matches(&self, g: &Graph, id: NodeId) -> bool {
         if self.impossible {
             return false;
@@ -899,7 +1226,7 @@ fn shortest(
         let mut meet = None;
         'outer: for &n in front.iter() {
             buf.clear();
-            neighbours(g, n, d, types, &mut buf);
+            neighbours(cx, n, d, types, &mut buf);
             for &(r, m) in &buf {
                 cx.sh.tick()?;
                 if parents.contains_key(&m) || !rchk.matches_rel(g, r) {
@@ -969,7 +1296,7 @@ fn all_shortest(
             continue;
         }
         buf.clear();
-        neighbours(g, n, dir, types, &mut buf);
+        neighbours(cx, n, dir, types, &mut buf);
         for &(r, m) in &buf {
             cx.sh.tick()?;
             if !rchk.matches_rel(g, r) {
@@ -1087,13 +1414,55 @@ impl Hash for Key {
     }
 }
 
+/// A grouping key: one value held as is (the common case, no vector to allocate
+/// per group), or several. Compared and hashed by equivalence like [`Key`].
+#[derive(Clone)]
+enum GroupKey {
+    One(Value),
+    Many(Vec<Value>),
+}
+
+impl GroupKey {
+    fn values(&self) -> &[Value] {
+        match self {
+            GroupKey::One(v) => std::slice::from_ref(v),
+            GroupKey::Many(v) => v,
+        }
+    }
+    fn into_vec(self) -> Vec<Value> {
+        match self {
+            GroupKey::One(v) => vec![v],
+            GroupKey::Many(v) => v,
+        }
+    }
+}
+
+impl PartialEq for GroupKey {
+    fn eq(&self, o: &GroupKey) -> bool {
+        let (a, b) = (self.values(), o.values());
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.equivalent(y))
+    }
+}
+impl Eq for GroupKey {}
+impl Hash for GroupKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        for v in self.values() {
+            v.hash_equivalent(h);
+        }
+    }
+}
+
 /// Groups and their accumulators, fed one row at a time (so a streaming stage can
 /// aggregate without collecting its rows first).
 struct AggState<'p> {
     keys: &'p [(Ex, usize)],
     aggs: &'p [AggSpec],
-    index: HashMap<Key, usize>,
-    groups: Vec<(Vec<Value>, Vec<aggregate::Accumulator>)>,
+    index: FxHashMap<GroupKey, usize>,
+    /// Accumulators by group index (the group's key is in `index`).
+    /// `aggs.len()` accumulators per group, one run after another (one vector
+    /// for all groups, not one per group: a query may make 100k groups).
+    accs: Vec<aggregate::Accumulator>,
+    ngroups: usize,
     /// When every grouping key reads just one slot (`p`, `p.name`, ...), the slot
     /// and, for each node or relationship seen there, the group its rows went to.
     /// The key is then a function of that entity (the graph does not change while
@@ -1135,23 +1504,103 @@ impl<'p> AggState<'p> {
         AggState {
             keys,
             aggs,
-            index: HashMap::new(),
-            groups: Vec::new(),
+            index: FxHashMap::default(),
+            accs: Vec::new(),
+            ngroups: 0,
             by_entity: single_key_slot(keys).map(|s| (s, FxHashMap::default())),
         }
     }
 
-    fn accumulators(&self) -> Result<Vec<aggregate::Accumulator>> {
-        self.aggs
-            .iter()
-            .map(|a| {
+    /// Makes room for about `n` groups up front (a hint: growing a table of 100k
+    /// groups step by step costs more than the aggregation itself).
+    fn reserve(&mut self, n: usize) {
+        if self.keys.is_empty() {
+            return;
+        }
+        let n = n.min(1 << 20);
+        self.index.reserve(n);
+        self.accs.reserve(n * self.aggs.len());
+        if let Some((_, m)) = &mut self.by_entity {
+            m.reserve(n);
+        }
+    }
+
+    /// Appends a group with fresh accumulators; its index.
+    fn new_group(&mut self) -> Result<usize> {
+        for a in self.aggs {
+            self.accs.push(
                 aggregate::Accumulator::new(&a.name, a.distinct, a.extra.clone())
-                    .map_err(Error::from)
-            })
-            .collect()
+                    .map_err(Error::from)?,
+            );
+        }
+        self.ngroups += 1;
+        Ok(self.ngroups - 1)
     }
 
     fn add(&mut self, cx: &Ctx, row: &[Value]) -> Result<()> {
+        let gi = self.group_for(cx, row)?;
+        let na = self.aggs.len();
+        for (a, accu) in self.aggs.iter().zip(self.accs[gi * na..].iter_mut()) {
+            let v = match &a.arg {
+                Some(e) => eval(cx, e, row)?,
+                None => Value::Bool(true),
+            };
+            accu.update(v)?;
+        }
+        Ok(())
+    }
+
+    /// Adds `n` to every aggregate of the row's group: for [`count_step`], where
+    /// every aggregate is a plain count of values known to be non-null.
+    fn add_count(&mut self, cx: &Ctx, row: &[Value], n: u64) -> Result<()> {
+        // Each row here stands for all its matches, so an entity rarely comes
+        // twice: the per-entity shortcut would cost more than it saves.
+        let gi = self.group_of(cx, row)?;
+        let na = self.aggs.len();
+        for accu in self.accs[gi * na..(gi + 1) * na].iter_mut() {
+            if !accu.add_count(n as i64) {
+                return Err(Error::Internal(
+                    "add_count on an aggregate that is not count".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the counts of `other` (a part of the same aggregate over other rows)
+    /// to this state, groups of `other` that are new here coming last, in order.
+    fn merge_counts(&mut self, other: AggState) -> Result<()> {
+        let na = self.aggs.len();
+        let mut keys: Vec<Option<GroupKey>> = vec![None; other.ngroups];
+        for (k, gi) in other.index {
+            keys[gi] = Some(k);
+        }
+        let mut theirs_all = other.accs.into_iter();
+        for key in keys {
+            let accs: Vec<aggregate::Accumulator> = theirs_all.by_ref().take(na).collect();
+            let Some(key) = key else { continue };
+            let gi = match self.index.get(&key) {
+                Some(gi) => *gi,
+                None => {
+                    let gi = self.new_group()?;
+                    self.index.insert(key, gi);
+                    gi
+                }
+            };
+            for (mine, theirs) in self.accs[gi * na..].iter_mut().zip(accs) {
+                let n = theirs.count_value();
+                if !n.is_some_and(|n| mine.add_count(n)) {
+                    return Err(Error::Internal(
+                        "merge_counts on an aggregate that is not count".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The index of the row's group, through the per-entity shortcut when it applies.
+    fn group_for(&mut self, cx: &Ctx, row: &[Value]) -> Result<usize> {
         let ent = self
             .by_entity
             .as_ref()
@@ -1174,44 +1623,114 @@ impl<'p> AggState<'p> {
                 gi
             }
         };
-        for (a, accu) in self.aggs.iter().zip(self.groups[gi].1.iter_mut()) {
-            let v = match &a.arg {
-                Some(e) => eval(cx, e, row)?,
-                None => Value::Bool(true),
-            };
-            accu.update(v)?;
-        }
-        Ok(())
+        Ok(gi)
     }
 
     /// The index of the row's group, found (or made) by evaluating its key.
     fn group_of(&mut self, cx: &Ctx, row: &[Value]) -> Result<usize> {
-        let mut k = Vec::with_capacity(self.keys.len());
-        for (e, _) in self.keys {
-            k.push(eval(cx, e, row)?);
-        }
-        let key = Key(k);
+        let key = if let [(e, _)] = self.keys {
+            GroupKey::One(eval(cx, e, row)?)
+        } else {
+            let mut k = Vec::with_capacity(self.keys.len());
+            for (e, _) in self.keys {
+                k.push(eval(cx, e, row)?);
+            }
+            GroupKey::Many(k)
+        };
         Ok(match self.index.get(&key) {
             Some(gi) => *gi,
             None => {
-                let accs = self.accumulators()?;
-                self.groups.push((key.0.clone(), accs));
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
+                let gi = self.new_group()?;
+                self.index.insert(key, gi);
+                gi
             }
         })
     }
 
-    fn finish(mut self, nslots: usize) -> Result<Vec<Row>> {
+    fn finish(self, nslots: usize) -> Result<Vec<Row>> {
+        self.finish_top(nslots, None)
+    }
+
+    /// The group rows; with `top` = (sort slots, k), only the first k rows in
+    /// that order, as [`sort_by_slots`] would leave them (ties in group order),
+    /// without building a row for every group.
+    fn finish_top(
+        mut self,
+        nslots: usize,
+        top: Option<(&[(usize, bool)], usize)>,
+    ) -> Result<Vec<Row>> {
         // Without grouping keys there is one row even over no input.
-        if self.groups.is_empty() && self.keys.is_empty() {
-            let accs = self.accumulators()?;
-            self.groups.push((Vec::new(), accs));
+        if self.ngroups == 0 && self.keys.is_empty() {
+            self.new_group()?;
+            self.index.insert(GroupKey::Many(Vec::new()), 0);
         }
-        let mut out = Vec::with_capacity(self.groups.len());
-        for (k, accs) in self.groups {
+        let na = self.aggs.len();
+        let mut keys: Vec<Option<GroupKey>> = vec![None; self.ngroups];
+        for (k, gi) in self.index {
+            keys[gi] = Some(k);
+        }
+        if let Some((slots, k)) = top {
+            let cmp = |a: &[Value], b: &[Value]| -> Ordering {
+                for (s, desc) in slots {
+                    let o = a[*s].order(&b[*s]);
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            };
+            // When the first sort key is an aggregate, a group that is strictly
+            // worse on it than the current k-th is dropped before its key is
+            // even copied (most groups, for `ORDER BY count DESC LIMIT k`).
+            let first_agg = slots
+                .first()
+                .filter(|(s, _)| self.aggs.iter().any(|a| a.slot == *s))
+                .copied();
+            // The best k so far, in order; a later group goes after equal ones.
+            let mut best: Vec<Row> = Vec::with_capacity(k + 1);
+            let mut scratch = vec![Value::Null; nslots];
+            let mut accs_all = self.accs.into_iter();
+            for key in keys {
+                let accs = accs_all.by_ref().take(na);
+                for (a, accu) in self.aggs.iter().zip(accs) {
+                    scratch[a.slot] = accu.finish()?;
+                }
+                if best.len() == k
+                    && let (Some((s, desc)), Some(w)) = (first_agg, best.last())
+                {
+                    let o = scratch[s].order(&w[s]);
+                    if (if desc { o.reverse() } else { o }) == Ordering::Greater {
+                        continue;
+                    }
+                }
+                let key = key.as_ref().map_or(&[][..], |k| k.values());
+                for ((_, s), v) in self.keys.iter().zip(key) {
+                    scratch[*s] = v.clone();
+                }
+                if best.len() == k
+                    && best
+                        .last()
+                        .is_none_or(|w| cmp(&scratch, w) != Ordering::Less)
+                {
+                    continue;
+                }
+                let at = best.partition_point(|b| cmp(b, &scratch) != Ordering::Greater);
+                best.insert(at, scratch.clone());
+                best.truncate(k);
+            }
+            return Ok(best);
+        }
+        let mut out = Vec::with_capacity(self.ngroups);
+        let mut accs_all = self.accs.into_iter();
+        for k in keys {
+            let accs = accs_all.by_ref().take(na);
             let mut r = vec![Value::Null; nslots];
-            for ((_, s), v) in self.keys.iter().zip(k) {
+            for ((_, s), v) in self
+                .keys
+                .iter()
+                .zip(k.map(GroupKey::into_vec).unwrap_or_default())
+            {
                 r[*s] = v;
             }
             for (a, accu) in self.aggs.iter().zip(accs) {
@@ -1221,6 +1740,39 @@ impl<'p> AggState<'p> {
         }
         Ok(out)
     }
+}
+
+/// Sorts rows by slot values (ties keep input order); with `cap`, only the first
+/// `cap` rows are kept and ordered.
+fn sort_by_slots(
+    sh: &Shared,
+    rows: Vec<Row>,
+    slots: &[(usize, bool)],
+    cap: Option<usize>,
+) -> Result<Vec<Row>> {
+    sh.check_cancel()?;
+    let mut keyed: Vec<(usize, Row)> = rows.into_iter().enumerate().collect();
+    let cmp = |a: &(usize, Row), b: &(usize, Row)| -> Ordering {
+        for (s, desc) in slots {
+            let o = a.1[*s].order(&b.1[*s]);
+            let o = if *desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        a.0.cmp(&b.0)
+    };
+    if let Some(k) = cap
+        && k < keyed.len()
+    {
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        keyed.select_nth_unstable_by(k - 1, cmp);
+        keyed.truncate(k);
+    }
+    keyed.sort_unstable_by(cmp);
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Runs the collecting operator at `ops[i]`; returns its rows and how many
@@ -1256,6 +1808,19 @@ fn collect_op(
             Ok((out, 1))
         }
         Op::Sort(keys) => {
+            let cap = stage_cap(ops, i + 1, acc.graph(), sh)?;
+            let slots: Option<Vec<(usize, bool)>> = keys
+                .iter()
+                .map(|(e, d)| match e {
+                    Ex::Slot(s) => Some((*s, *d)),
+                    _ => None,
+                })
+                .collect();
+            if let Some(slots) = slots {
+                // Keys that are plain slots (projected items, aggregates) are
+                // compared in place: no key is evaluated or copied per row.
+                return Ok((sort_by_slots(sh, rows, &slots, cap)?, 1));
+            }
             let cx = Ctx::new(acc.graph(), sh);
             let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
             for (n, r) in rows.into_iter().enumerate() {
@@ -1277,7 +1842,6 @@ fn collect_op(
                 a.1.cmp(&b.1)
             };
             // Top-k: with a LIMIT after, only the first skip+limit rows need order.
-            let cap = stage_cap(ops, i + 1, acc.graph(), sh)?;
             if let Some(k) = cap
                 && k < keyed.len()
             {
