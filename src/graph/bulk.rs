@@ -457,19 +457,7 @@ impl Graph {
                     }
                     idx
                 }
-                None => {
-                    let mut idx = PropIndex::new();
-                    for id in self.by_label[l as usize].iter() {
-                        if let Some(key) = self
-                            .node(*id)
-                            .and_then(|n| n.props.get(k))
-                            .and_then(IndexKey::of)
-                        {
-                            idx.entry(key).or_default().insert(*id);
-                        }
-                    }
-                    idx
-                }
+                None => self.scan_prop_index(l, k),
             };
             self.prop_indexes.insert((l, k), idx);
         }

@@ -546,6 +546,12 @@ impl Graph {
             return;
         }
         self.schema_version += 1;
+        let idx = self.scan_prop_index(l, k);
+        self.prop_indexes.insert((l, k), idx);
+    }
+
+    /// A property index for `(l, k)` built by reading every node labelled `l`.
+    fn scan_prop_index(&self, l: Sym, k: Sym) -> PropIndex {
         let mut idx = PropIndex::new();
         for id in self.by_label[l as usize].iter() {
             if let Some(key) = self
@@ -556,7 +562,7 @@ impl Graph {
                 idx.entry(key).or_default().insert(*id);
             }
         }
-        self.prop_indexes.insert((l, k), idx);
+        idx
     }
 
     fn index_add(&mut self, id: NodeId, labels: &[Sym], key: Sym, value: &Value) {
