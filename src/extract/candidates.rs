@@ -69,6 +69,28 @@ pub struct Cand {
 
 /// Normalises a surface form into a resolution key.
 pub fn key_of(lx: &Lexicon, s: &str) -> String {
+    key_with(lx, s, true)
+}
+
+/// The gazetteer records of a name: by its key, else by its key with direction words as
+/// written. The key writes "North" as "northern" (so "N. Aleppo" and "northern Aleppo" meet),
+/// which would hide the gazetteer's "North Korea", "West Bank" or "South Sudan".
+pub fn place_records<'a>(lx: &'a Lexicon, s: &str) -> &'a [u32] {
+    place_records_keyed(lx, &key_of(lx, s), s)
+}
+
+/// [`place_records`] of `s` whose key is `key`.
+fn place_records_keyed<'a>(lx: &'a Lexicon, key: &str, s: &str) -> &'a [u32] {
+    let recs = lx.lookup_place(key);
+    // (Every written direction has a key ending in "ern".)
+    if recs.is_empty() && key.split(' ').any(|w| w.ends_with("ern")) {
+        lx.lookup_place(&key_with(lx, s, false))
+    } else {
+        recs
+    }
+}
+
+fn key_with(lx: &Lexicon, s: &str, directions: bool) -> String {
     let f = fold(s);
     let mut out = String::with_capacity(f.len());
     for (n, w) in f
@@ -80,7 +102,7 @@ pub fn key_of(lx: &Lexicon, s: &str) -> String {
             continue;
         }
         let w = w.trim_end_matches("'s").trim_end_matches('\'');
-        let w = if lx.word(w) & class::DIRECTION != 0 {
+        let w = if directions && lx.word(w) & class::DIRECTION != 0 {
             canonical_direction(w)
         } else {
             w
@@ -192,10 +214,13 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             while j < s.last && doc.is_word(j) && (doc.cap[j] || connector(doc.lower(j))) {
                 // "NATO and the European Union": "and the" (or "and" after an acronym) joins
                 // two names, not the words of one.
+                // Nor does "and" after a head noun: "the British Library and Columbia
+                // University" are two.
                 if doc.lower(j) == "and"
                     && j > i
                     && (j + 1 < s.last && doc.lower(j + 1) == "the"
-                        || doc.word(j - 1).chars().filter(|c| c.is_uppercase()).count() >= 2)
+                        || doc.word(j - 1).chars().filter(|c| c.is_uppercase()).count() >= 2
+                        || end == Some(j))
                 {
                     break;
                 }
@@ -221,8 +246,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 }
             }
             if let Some(e) = end {
-                spans.retain(|&(a, b, _)| b <= i || a >= e);
-                spans.push((i, e, Some(EntityKind::Organisation)));
+                // "Jane Roe of the Daily Herald": a person's name before "of" and no head noun
+                // there; the organisation starts after "of (the)".
+                let mut a = i;
+                if doc.class[i] & class::GIVEN != 0
+                    && let Some(o) = (i + 1..e).find(|&k| doc.lower(k) == "of")
+                    && (i..o).all(|k| doc.class[k] & (class::ORG_HEAD | class::LEGAL) == 0)
+                {
+                    a = o + 1;
+                    if a < e && doc.lower(a) == "the" {
+                        a += 1;
+                    }
+                }
+                if a < e {
+                    spans.retain(|&(x, y, _)| y <= a || x >= e);
+                    spans.push((a, e, Some(EntityKind::Organisation)));
+                }
             }
             i = j.max(i + 1);
         }
@@ -761,43 +800,71 @@ fn classify(
         return None;
     }
     // Evidence that names the kind outright.
-    let places = lx.lookup_place(&key);
+    let places = place_records_keyed(lx, &key, text);
     let is_country = places
         .first()
         .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country);
-    let (kind, strength) =
-        if titled && (kind == Some(EntityKind::Person) || kind.is_none() || n <= 3) {
-            (EntityKind::Person, 3)
-        } else if n > 1 && last_class & (class::ORG_HEAD | class::LEGAL) != 0 && doc.cap[b - 1] {
-            (EntityKind::Organisation, 3)
-        } else if is_country && n <= 4 {
-            (EntityKind::Place, 3)
-        } else if kind == Some(EntityKind::Person) && n > 1 && !places.is_empty() {
-            // A several-word name the gazetteer knows as a place ("Monte Carlo").
-            (EntityKind::Place, 2)
-        } else if kind == Some(EntityKind::Person)
-            && n == 1
-            && first_class & (class::GIVEN | class::SURNAME) == 0
-            && places.first().is_some_and(|p| {
-                let p = lx.place(*p);
-                p.kind != super::lexicon::PlaceKind::City || p.population >= 100_000
-            })
-        {
-            // A single word the tagger took for a person, that the gazetteer knows as a large
-            // place and no name list knows as a name ("the capital Sanaa").
-            (EntityKind::Place, 2)
-        } else if let Some(k) = kind {
-            let agree = match k {
-                EntityKind::Person => first_class & class::GIVEN != 0,
-                EntityKind::Place => !places.is_empty(),
-                EntityKind::Organisation => last_class & class::ORG_HEAD != 0,
-            };
-            (k, if agree { 2 } else { 1 })
-        } else if !places.is_empty() {
-            (EntityKind::Place, 2)
-        } else {
-            return None;
+    let (kind, strength) = if titled
+        && (kind == Some(EntityKind::Person) || kind.is_none() || n <= 3)
+    {
+        (EntityKind::Person, 3)
+    } else if n > 1
+        && places.first().is_some_and(|p| {
+            lx.place(*p).kind == super::lexicon::PlaceKind::Region && key.split(' ').count() == n
+        })
+        && kind != Some(EntityKind::Person)
+    {
+        // A several-word region name the gazetteer knows whole ("West Bank", "Gaza
+        // Strip"), even when it ends in a word that ends organisation names.
+        (EntityKind::Place, 2)
+    } else if n > 1 && last_class & (class::ORG_HEAD | class::LEGAL) != 0 && doc.cap[b - 1] {
+        (EntityKind::Organisation, 3)
+    } else if n > 2
+        && (a + 1..b - 1)
+            .any(|k| doc.lower(k + 1) == "of" && doc.cap[k] && doc.class[k] & class::ORG_HEAD != 0)
+    {
+        // "University of Lagos", "Housing Authority of New Orleans": a head noun before "of".
+        (EntityKind::Organisation, 3)
+    } else if is_country && n <= 4 {
+        (EntityKind::Place, 3)
+    } else if kind == Some(EntityKind::Person) && n > 1 && !places.is_empty() {
+        // A several-word name the gazetteer knows as a place ("Monte Carlo").
+        (EntityKind::Place, 2)
+    } else if kind == Some(EntityKind::Organisation)
+        && n > 1
+        && last_class & (class::ORG_HEAD | class::LEGAL) == 0
+        && places.first().is_some_and(|p| {
+            let p = lx.place(*p);
+            p.kind != super::lexicon::PlaceKind::City || p.population >= 100_000
+        })
+    {
+        // A several-word name the gazetteer knows as a country, a region or a large city
+        // ("Gaza Strip", "Hong Kong") without an organisation word: a place, though the
+        // tagger took it for an organisation.
+        (EntityKind::Place, 2)
+    } else if kind == Some(EntityKind::Person)
+        && n == 1
+        && first_class & (class::GIVEN | class::SURNAME) == 0
+        && places.first().is_some_and(|p| {
+            let p = lx.place(*p);
+            p.kind != super::lexicon::PlaceKind::City || p.population >= 100_000
+        })
+    {
+        // A single word the tagger took for a person, that the gazetteer knows as a large
+        // place and no name list knows as a name ("the capital Sanaa").
+        (EntityKind::Place, 2)
+    } else if let Some(k) = kind {
+        let agree = match k {
+            EntityKind::Person => first_class & class::GIVEN != 0,
+            EntityKind::Place => !places.is_empty(),
+            EntityKind::Organisation => last_class & class::ORG_HEAD != 0,
         };
+        (k, if agree { 2 } else { 1 })
+    } else if !places.is_empty() {
+        (EntityKind::Place, 2)
+    } else {
+        return None;
+    };
     Some(Cand {
         first: a,
         last: b,

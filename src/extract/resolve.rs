@@ -19,7 +19,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::candidates::{Cand, Doc, key_of};
+use super::candidates::{Cand, Doc, key_of, place_records};
 use super::lexicon::{Lexicon, PlaceKind, class, fold};
 use super::{Account, Entity, EntityKind};
 
@@ -455,13 +455,12 @@ fn places(lx: &Lexicon, entities: &mut Vec<Entity>, sub_base: &[Option<String>])
             }
             continue;
         }
-        let keys: Vec<String> = std::iter::once(&entities[i].name)
+        let names: Vec<&String> = std::iter::once(&entities[i].name)
             .chain(entities[i].aliases.iter())
-            .map(|s| key_of(lx, s))
             .collect();
         let mut best: Option<u32> = None;
-        for k in &keys {
-            let recs = lx.lookup_place(k);
+        for k in &names {
+            let recs = place_records(lx, k);
             let pick = recs
                 .iter()
                 .copied()
