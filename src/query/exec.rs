@@ -1762,17 +1762,26 @@ fn sort_by_slots(
         }
         a.0.cmp(&b.0)
     };
+    sort_top(&mut keyed, cap, cmp);
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Sorts `v` by `cmp` and keeps the first `cap` elements: with a cap below the
+/// length, a selection puts the best `cap` first and only those are sorted
+/// (top-k). `cmp` must be a total order (callers break ties by input position),
+/// so an unstable sort gives the stable answer.
+fn sort_top<T>(v: &mut Vec<T>, cap: Option<usize>, cmp: impl Fn(&T, &T) -> Ordering) {
     if let Some(k) = cap
-        && k < keyed.len()
+        && k < v.len()
     {
         if k == 0 {
-            return Ok(Vec::new());
+            v.clear();
+            return;
         }
-        keyed.select_nth_unstable_by(k - 1, cmp);
-        keyed.truncate(k);
+        v.select_nth_unstable_by(k - 1, &cmp);
+        v.truncate(k);
     }
-    keyed.sort_unstable_by(cmp);
-    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+    v.sort_unstable_by(cmp);
 }
 
 /// Runs the collecting operator at `ops[i]`; returns its rows and how many
@@ -1842,17 +1851,7 @@ fn collect_op(
                 a.1.cmp(&b.1)
             };
             // Top-k: with a LIMIT after, only the first skip+limit rows need order.
-            if let Some(k) = cap
-                && k < keyed.len()
-            {
-                if k == 0 {
-                    keyed.clear();
-                } else {
-                    keyed.select_nth_unstable_by(k - 1, cmp);
-                    keyed.truncate(k);
-                }
-            }
-            keyed.sort_by(cmp);
+            sort_top(&mut keyed, cap, cmp);
             Ok((keyed.into_iter().map(|(_, _, r)| r).collect(), 1))
         }
         Op::Skip(e) => {
