@@ -12,9 +12,9 @@
 //! and durations are `date('…')` and `duration('…')`; NaN and infinities, which
 //! have no literal, are `0.0/0.0` and `±1.0/0.0`.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
-use super::{Numbering, Subgraph, io_err};
+use super::{Numbering, Subgraph};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::value::{Value, format_date, format_float};
@@ -25,9 +25,7 @@ pub const TEMP_KEY: &str = "_dossier_id";
 
 /// Writes the subgraph as a script of statements.
 pub fn write(graph: &Graph, sub: &Subgraph, out: &mut dyn Write) -> Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 16, out);
-    write_inner(graph, sub, &mut w).map_err(io_err)?;
-    w.flush().map_err(io_err)
+    super::buffered(out, |w| write_inner(graph, sub, w))
 }
 
 fn write_inner(graph: &Graph, sub: &Subgraph, w: &mut dyn Write) -> std::io::Result<()> {

@@ -8,10 +8,10 @@
 //! select `.Person`. Properties sit in their own object, so a property called `id`
 //! or `source` cannot clash with what Cytoscape.js reads.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use super::json::{write_props, write_str};
-use super::{ExportOptions, Numbering, Subgraph, caption, io_err, truncate};
+use super::{ExportOptions, Numbering, Subgraph, caption, truncate};
 use crate::error::Result;
 use crate::graph::Graph;
 
@@ -22,9 +22,7 @@ pub fn write(
     opts: &ExportOptions,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 16, out);
-    write_inner(graph, sub, opts, &mut w).map_err(io_err)?;
-    w.flush().map_err(io_err)
+    super::buffered(out, |w| write_inner(graph, sub, opts, w))
 }
 
 fn write_inner(

@@ -10,7 +10,7 @@
 //! `< > { } |` need nothing: they are special only in record shapes and HTML
 //! labels, which this writer never uses for that reason.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 
 use super::{ExportOptions, Format, Numbering, Subgraph, caption, io_err, truncate};
@@ -118,9 +118,7 @@ pub fn write(
     opts: &ExportOptions,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 16, out);
-    write_inner(graph, sub, opts, &mut w).map_err(io_err)?;
-    w.flush().map_err(io_err)
+    super::buffered(out, |w| write_inner(graph, sub, opts, w))
 }
 
 fn write_inner(

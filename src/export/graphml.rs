@@ -10,11 +10,11 @@
 //! XML 1.0 cannot carry most control characters at all, not even as character
 //! references; they are written as U+FFFD.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use indexmap::IndexMap;
 
-use super::{Numbering, Subgraph, io_err};
+use super::{Numbering, Subgraph};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::value::Value;
@@ -73,9 +73,7 @@ pub fn write(graph: &Graph, sub: &Subgraph, out: &mut dyn Write) -> Result<()> {
     for r in &sub.rels {
         collect(&mut edge_keys, "e", graph.rel_props(*r).into_iter());
     }
-    let mut w = BufWriter::with_capacity(1 << 16, out);
-    write_inner(graph, sub, &node_keys, &edge_keys, &mut w).map_err(io_err)?;
-    w.flush().map_err(io_err)
+    super::buffered(out, |w| write_inner(graph, sub, &node_keys, &edge_keys, w))
 }
 
 fn write_inner(

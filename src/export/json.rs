@@ -12,9 +12,9 @@
 //! Written by hand around serde_json rather than by serializing a document: the
 //! whole graph must stream record by record.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
-use super::{ExportOptions, Numbering, Subgraph, io_err};
+use super::{ExportOptions, Numbering, Subgraph};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::value::Value;
@@ -26,9 +26,7 @@ pub fn write(
     opts: &ExportOptions,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 16, out);
-    write_inner(graph, sub, opts.compact, &mut w).map_err(io_err)?;
-    w.flush().map_err(io_err)
+    super::buffered(out, |w| write_inner(graph, sub, opts.compact, w))
 }
 
 fn write_inner(

@@ -344,6 +344,17 @@ pub fn export_result_to_path(
     export_subgraph_to_path(graph, &sub, Format::parse(format)?, opts, path)
 }
 
+/// Runs a format's writer over a 64 KiB buffer on `out`, then flushes it; I/O
+/// errors become ours. Every format writes through this one buffer.
+fn buffered(
+    out: &mut dyn Write,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    f(&mut w).map_err(io_err)?;
+    w.flush().map_err(io_err)
+}
+
 /// Writes a subgraph in one format to a stream. `csv` needs two files and is
 /// refused here: use [`export_subgraph_to_path`] with a folder.
 pub fn export_subgraph(

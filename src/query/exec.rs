@@ -2435,44 +2435,17 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                     None => n += 1,
                 }
             }
-            let _ = f;
-            match kind {
-                Quant::All => {
-                    if f > 0 {
-                        Value::Bool(false)
-                    } else if n > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(true)
-                    }
-                }
-                Quant::Any => {
-                    if t > 0 {
-                        Value::Bool(true)
-                    } else if n > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(false)
-                    }
-                }
-                Quant::None => {
-                    if t > 0 {
-                        Value::Bool(false)
-                    } else if n > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(true)
-                    }
-                }
-                Quant::Single => {
-                    if t > 1 {
-                        Value::Bool(false)
-                    } else if n > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(t == 1)
-                    }
-                }
+            // A decisive count settles it; otherwise an unknown element leaves it unknown.
+            let (settled, otherwise) = match kind {
+                Quant::All => ((f > 0).then_some(false), true),
+                Quant::Any => ((t > 0).then_some(true), false),
+                Quant::None => ((t > 0).then_some(false), true),
+                Quant::Single => ((t > 1).then_some(false), t == 1),
+            };
+            match settled {
+                Some(b) => Value::Bool(b),
+                None if n > 0 => Value::Null,
+                None => Value::Bool(otherwise),
             }
         }
         Ex::Sub { ops, kind, .. } => {
