@@ -475,6 +475,30 @@ fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
+/// A grouping key that an expression around an aggregate may refer to: a
+/// variable, or a property of one (`n`, `n.name`, `n.address.city`).
+fn is_simple_key(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Var(_) => true,
+        ExprKind::Prop(a, _) => is_simple_key(a),
+        _ => false,
+    }
+}
+
+/// Where `e` calls a non-deterministic function (`rand()`), if it does.
+fn non_deterministic(e: &Expr) -> Option<Span> {
+    let mut found = None;
+    walk(e, &mut |x| {
+        if found.is_none()
+            && let ExprKind::Call { name, .. } = &x.kind
+            && !functions::is_deterministic(&name.to_lowercase())
+        {
+            found = Some(x.span);
+        }
+    });
+    found
+}
+
 /// Slots an expression reads (comprehension variables excluded).
 pub fn deps(e: &Ex, out: &mut Vec<usize>) {
     match e {
@@ -1135,8 +1159,29 @@ impl Planner<'_> {
                         return Some(p.agg_expr(x, sc, outer, keys, aggs, texts));
                     }
                     let text = x.to_string();
-                    if let Some((_, slot)) = keys.iter().find(|(t, _)| *t == text) {
-                        return Some(Ok(Ex::Slot(*slot)));
+                    if keys.iter().any(|(t, _)| *t == text) {
+                        // openCypher lets the expression around an aggregate reuse
+                        // only grouping keys that are variables or property
+                        // accesses; a bigger key (`a.x + b.x`) is taken apart like
+                        // any expression, and its variables must be keys themselves.
+                        if let Some((_, slot)) = keys.iter().find(|(t, _)| *t == text)
+                            && is_simple_key(x)
+                        {
+                            return Some(Ok(Ex::Slot(*slot)));
+                        }
+                        return Some(p.agg_expr(x, sc, outer, keys, aggs, texts).map_err(|err| {
+                            match err.code.as_deref() {
+                                Some("UndefinedVariable" | "AmbiguousAggregationExpression") => {
+                                    semantic(
+                                        "AmbiguousAggregationExpression",
+                                        "only a grouping key that is a variable or a property \
+                                         access may be used next to an aggregate",
+                                        x.span,
+                                    )
+                                }
+                                _ => err,
+                            }
+                        }));
                     }
                     if let ExprKind::Var(v) = &x.kind
                         && let Some(o) = outer.get(v)
@@ -1164,6 +1209,15 @@ impl Planner<'_> {
                     "NestedAggregation",
                     "an aggregate cannot contain another aggregate",
                     e.span,
+                ));
+            }
+            // openCypher refuses a random argument (`count(rand())`): an
+            // aggregate's value must not depend on how often it is evaluated.
+            if let Some(span) = args.iter().find_map(non_deterministic) {
+                return Err(semantic(
+                    "NonConstantExpression",
+                    format!("{name}() cannot aggregate a random value"),
+                    span,
                 ));
             }
             if args.is_empty() {
@@ -1270,10 +1324,33 @@ impl Planner<'_> {
 
     /// A predicate of WHERE: patterns may stand as predicates here.
     fn where_expr(&mut self, e: &Expr, scope: &Scope) -> PResult<Ex> {
+        self.boolean_operand(e, scope, "WHERE")?;
         self.in_where += 1;
         let r = self.expr(e, scope);
         self.in_where -= 1;
         r
+    }
+
+    /// A condition (of WHERE, AND, OR, XOR, NOT) must be a boolean: one the planner
+    /// knows to be a node, a relationship or a path (`WHERE (n)`) is refused before
+    /// running, as openCypher requires (`InvalidArgumentType`). Literals of the
+    /// wrong type are caught by [`Self::check_constant`]; other values at run time.
+    fn boolean_operand(&self, e: &Expr, scope: &Scope, what: &str) -> PResult<()> {
+        let ExprKind::Var(v) = &e.kind else {
+            return Ok(());
+        };
+        let kind = match scope.get(v).map(|x| x.1) {
+            Some(VarKind::Node) => "a node",
+            Some(VarKind::Rel) => "a relationship",
+            Some(VarKind::RelList) => "a list of relationships",
+            Some(VarKind::Path) => "a path",
+            _ => return Ok(()),
+        };
+        Err(semantic(
+            "InvalidArgumentType",
+            format!("{what} needs a boolean, but `{v}` is {kind}"),
+            e.span,
+        ))
     }
 
     /// An expression built only from literals is evaluated now, so a type error in
@@ -1419,8 +1496,19 @@ impl Planner<'_> {
                 Ex::Slice(a, b, c)
             }
             ExprKind::HasLabels(a, ls) => Ex::HasLabels(sub(self, a)?, ls.clone()),
-            ExprKind::Unary(op, a) => Ex::Unary(*op, sub(self, a)?),
-            ExprKind::Binary(op, a, b) => Ex::Binary(*op, sub(self, a)?, sub(self, b)?),
+            ExprKind::Unary(op, a) => {
+                if *op == UnOp::Not {
+                    self.boolean_operand(a, scope, "NOT")?;
+                }
+                Ex::Unary(*op, sub(self, a)?)
+            }
+            ExprKind::Binary(op, a, b) => {
+                if matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
+                    self.boolean_operand(a, scope, op.symbol())?;
+                    self.boolean_operand(b, scope, op.symbol())?;
+                }
+                Ex::Binary(*op, sub(self, a)?, sub(self, b)?)
+            }
             ExprKind::Case {
                 subject,
                 arms,
