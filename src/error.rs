@@ -222,6 +222,28 @@ impl Error {
         }
     }
 
+    /// Points a query error that does not yet say where it happened at `span`
+    /// (the expression whose evaluation failed). An error that already has a place
+    /// keeps it, so the innermost failing expression wins; an empty span (an
+    /// expression the planner made up) places nothing. Other errors pass unchanged.
+    pub fn located(self, span: Span) -> Error {
+        match self {
+            Error::Query(mut q) if q.span.is_none() && span.start < span.end => {
+                q.span = Some(span);
+                Error::Query(q)
+            }
+            e => e,
+        }
+    }
+
+    /// The query text for a query error's caret (kept if it has one already).
+    pub fn with_source(self, src: &str) -> Error {
+        match self {
+            Error::Query(q) => Error::Query(Box::new(q.with_source(src))),
+            e => e,
+        }
+    }
+
     /// The query error inside, if this is one.
     pub fn as_query(&self) -> Option<&QueryError> {
         match self {

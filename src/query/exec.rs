@@ -1485,7 +1485,7 @@ fn single_key_slot(keys: &[(Ex, usize)]) -> Option<usize> {
     for (e, _) in keys {
         let s = match e {
             Ex::Slot(s) => *s,
-            Ex::Prop(a, _) => match &**a {
+            Ex::Prop(a, _, _) => match &**a {
                 Ex::Slot(s) => *s,
                 _ => return None,
             },
@@ -1545,7 +1545,7 @@ impl<'p> AggState<'p> {
                 Some(e) => eval(cx, e, row)?,
                 None => Value::Bool(true),
             };
-            accu.update(v)?;
+            accu.update(v).map_err(|e| Error::from(e).located(a.span))?;
         }
         Ok(())
     }
@@ -1694,7 +1694,7 @@ impl<'p> AggState<'p> {
             for key in keys {
                 let accs = accs_all.by_ref().take(na);
                 for (a, accu) in self.aggs.iter().zip(accs) {
-                    scratch[a.slot] = accu.finish()?;
+                    scratch[a.slot] = accu.finish().map_err(|e| Error::from(e).located(a.span))?;
                 }
                 if best.len() == k
                     && let (Some((s, desc)), Some(w)) = (first_agg, best.last())
@@ -1734,7 +1734,7 @@ impl<'p> AggState<'p> {
                 r[*s] = v;
             }
             for (a, accu) in self.aggs.iter().zip(accs) {
-                r[a.slot] = accu.finish()?;
+                r[a.slot] = accu.finish().map_err(|e| Error::from(e).located(a.span))?;
             }
             out.push(r);
         }
@@ -1887,7 +1887,11 @@ fn collect_op(
             }
             Ok((rows, 1))
         }
-        Op::Delete { exprs, detach } => {
+        Op::Delete {
+            exprs,
+            detach,
+            spans,
+        } => {
             let Access::Write(txn) = acc else {
                 return Err(Error::ReadOnly);
             };
@@ -1896,12 +1900,13 @@ fn collect_op(
             {
                 let cx = Ctx::new(txn.graph(), sh);
                 for r in &rows {
-                    for e in exprs {
+                    for (i, e) in exprs.iter().enumerate() {
+                        let span = spans.get(i).copied().unwrap_or_default();
                         match eval(&cx, e, r)? {
-                            Value::Node(n) => nodes.push(n),
+                            Value::Node(n) => nodes.push((n, span)),
                             Value::Rel(x) => rels.push(x),
                             Value::Path(p) => {
-                                nodes.extend(p.nodes.iter().copied());
+                                nodes.extend(p.nodes.iter().map(|n| (*n, span)));
                                 rels.extend(p.rels.iter().copied());
                             }
                             Value::Null => {}
@@ -1909,7 +1914,8 @@ fn collect_op(
                                 return Err(type_err(format!(
                                     "DELETE takes nodes, relationships or paths, not {}",
                                     v.type_name()
-                                )));
+                                ))
+                                .located(span));
                             }
                         }
                     }
@@ -1922,7 +1928,7 @@ fn collect_op(
                 }
             }
             let mut seen = HashSet::new();
-            for n in nodes {
+            for (n, span) in nodes {
                 sh.tick()?;
                 if !seen.insert(n) || !txn.graph().contains_node(n) {
                     continue;
@@ -1935,7 +1941,8 @@ fn collect_op(
                         QueryErrorKind::ConstraintValidationFailed,
                         "DeleteConnectedNode",
                         "cannot delete a node that still has relationships; use DETACH DELETE",
-                    ));
+                    )
+                    .located(span));
                 }
                 txn.delete_node(n, *detach)?;
             }
@@ -2274,7 +2281,7 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             }
             Value::Map(Box::new(m))
         }
-        Ex::Prop(a, k) => {
+        Ex::Prop(a, k, span) => {
             // Read the property without cloning the whole node or map.
             if let Ex::Slot(s) = &**a {
                 match row.get(*s) {
@@ -2287,14 +2294,14 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                     _ => {}
                 }
             }
-            property(cx.g, eval(cx, a, row)?, k)?
+            property(cx.g, eval(cx, a, row)?, k).map_err(|e| e.located(*span))?
         }
-        Ex::Index(a, i) => {
+        Ex::Index(a, i, span) => {
             let base = eval(cx, a, row)?;
             let idx = eval(cx, i, row)?;
-            index(cx.g, base, idx)?
+            index(cx.g, base, idx).map_err(|e| e.located(*span))?
         }
-        Ex::Slice(a, from, to) => {
+        Ex::Slice(a, from, to, span) => {
             let base = eval(cx, a, row)?;
             let f = match from {
                 Some(x) => Some(eval(cx, x, row)?),
@@ -2304,7 +2311,7 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 Some(x) => Some(eval(cx, x, row)?),
                 None => None,
             };
-            slice(base, f, t)?
+            slice(base, f, t).map_err(|e| e.located(*span))?
         }
         Ex::HasLabels(a, ls) => match eval(cx, a, row)? {
             Value::Node(n) => Value::Bool(ls.iter().all(|l| cx.g.has_label(n, l))),
@@ -2316,31 +2323,35 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 )));
             }
         },
-        Ex::Unary(op, a) => {
+        Ex::Unary(op, a, span) => {
             let v = eval(cx, a, row)?;
-            match op {
-                UnOp::Not => opt_bool(truth(&v, "NOT")?.map(|b| !b)),
-                UnOp::IsNull => Value::Bool(v.is_null()),
-                UnOp::IsNotNull => Value::Bool(!v.is_null()),
-                UnOp::Pos => match v {
-                    Value::Int(_) | Value::Float(_) | Value::Null => v,
-                    v => return Err(type_err(format!("cannot apply + to {}", v.type_name()))),
-                },
-                UnOp::Neg => match v {
-                    Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(overflow)?),
-                    Value::Float(f) => Value::Float(-f),
-                    Value::Duration(d) => Value::Duration(Box::new(crate::value::Duration {
-                        months: -d.months,
-                        days: -d.days,
-                        seconds: -d.seconds,
-                        nanos: -d.nanos,
-                    })),
-                    Value::Null => Value::Null,
-                    v => return Err(type_err(format!("cannot negate {}", v.type_name()))),
-                },
-            }
+            // (A closure, so every failure below gets the operator's span.)
+            let r = || -> Result<Value> {
+                Ok(match op {
+                    UnOp::Not => opt_bool(truth(&v, "NOT")?.map(|b| !b)),
+                    UnOp::IsNull => Value::Bool(v.is_null()),
+                    UnOp::IsNotNull => Value::Bool(!v.is_null()),
+                    UnOp::Pos => match v {
+                        Value::Int(_) | Value::Float(_) | Value::Null => v,
+                        v => return Err(type_err(format!("cannot apply + to {}", v.type_name()))),
+                    },
+                    UnOp::Neg => match v {
+                        Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(overflow)?),
+                        Value::Float(f) => Value::Float(-f),
+                        Value::Duration(d) => Value::Duration(Box::new(crate::value::Duration {
+                            months: -d.months,
+                            days: -d.days,
+                            seconds: -d.seconds,
+                            nanos: -d.nanos,
+                        })),
+                        Value::Null => Value::Null,
+                        v => return Err(type_err(format!("cannot negate {}", v.type_name()))),
+                    },
+                })
+            };
+            r().map_err(|e| e.located(*span))?
         }
-        Ex::Binary(op, a, b) => binary(cx, *op, a, b, row)?,
+        Ex::Binary(op, a, b, span) => binary(cx, *op, a, b, row).map_err(|e| e.located(*span))?,
         Ex::Case {
             subject,
             arms,
@@ -2532,7 +2543,7 @@ fn property(g: &Graph, v: Value, k: &str) -> Result<Value> {
         }
         v => {
             return Err(type_err(format!(
-                "cannot read property `{k}` of a {}",
+                "cannot read property `{k}` of a value of type {}",
                 v.type_name()
             )));
         }
@@ -2665,7 +2676,7 @@ fn borrowed_str<'a>(cx: &Ctx<'a, '_>, e: &'a Ex, row: &'a [Value]) -> Option<&'a
     let v = match e {
         Ex::Lit(v) => v,
         Ex::Slot(s) => row.get(*s)?,
-        Ex::Prop(a, k) => match &**a {
+        Ex::Prop(a, k, _) => match &**a {
             Ex::Slot(s) => match row.get(*s)? {
                 Value::Node(n) => cx.node_prop(*n, k)?,
                 Value::Rel(r) => cx.rel_prop(*r, k)?,

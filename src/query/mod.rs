@@ -111,13 +111,16 @@ pub fn execute(
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
     // Planning and execution recurse over the (bounded) depth of the query.
-    if parser::needs_big_stack(text) {
+    let r = if parser::needs_big_stack(text) {
         stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
             execute_inner(store, text, params, opts)
         })
     } else {
         execute_inner(store, text, params, opts)
-    }
+    };
+    // Run-time errors carry the span of the expression that failed; the text
+    // lets them render with line, column and caret like compile-time ones.
+    r.map_err(|e| e.with_source(text))
 }
 
 fn execute_inner(
@@ -194,13 +197,16 @@ pub fn query_graph(
     params: &Params,
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
-    if parser::needs_big_stack(text) {
+    let r = if parser::needs_big_stack(text) {
         stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
             query_graph_inner(g, text, params, opts)
         })
     } else {
         query_graph_inner(g, text, params, opts)
-    }
+    };
+    // Run-time errors carry the span of the expression that failed; the text
+    // lets them render with line, column and caret like compile-time ones.
+    r.map_err(|e| e.with_source(text))
 }
 
 fn query_graph_inner(

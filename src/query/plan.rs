@@ -66,12 +66,15 @@ pub enum Ex {
     Slot(usize),
     List(Vec<Ex>),
     Map(Vec<(String, Ex)>),
-    Prop(Box<Ex>, String),
-    Index(Box<Ex>, Box<Ex>),
-    Slice(Box<Ex>, Option<Box<Ex>>, Option<Box<Ex>>),
+    // The `Span`s below point run-time errors (a property of a non-map, a bad
+    // index, `1 / 0`, an overflow) at the expression that failed; an empty span
+    // (`Span::default()`, for expressions the planner made up) means "unknown".
+    Prop(Box<Ex>, String, Span),
+    Index(Box<Ex>, Box<Ex>, Span),
+    Slice(Box<Ex>, Option<Box<Ex>>, Option<Box<Ex>>, Span),
     HasLabels(Box<Ex>, Vec<String>),
-    Unary(UnOp, Box<Ex>),
-    Binary(BinOp, Box<Ex>, Box<Ex>),
+    Unary(UnOp, Box<Ex>, Span),
+    Binary(BinOp, Box<Ex>, Box<Ex>, Span),
     Case {
         subject: Option<Box<Ex>>,
         arms: Vec<(Ex, Ex)>,
@@ -199,6 +202,8 @@ pub struct AggSpec {
     pub arg: Option<Ex>,
     pub extra: Value,
     pub slot: usize,
+    /// The aggregate call's text, where a run-time error in it points.
+    pub span: Span,
 }
 
 /// A procedure of CALL.
@@ -276,6 +281,8 @@ pub enum Op {
     Delete {
         exprs: Vec<Ex>,
         detach: bool,
+        /// Each expression's text, where a refused deletion points.
+        spans: Vec<Span>,
     },
 }
 
@@ -506,12 +513,12 @@ pub fn deps(e: &Ex, out: &mut Vec<usize>) {
         Ex::Slot(s) => out.push(*s),
         Ex::List(items) => items.iter().for_each(|x| deps(x, out)),
         Ex::Map(m) => m.iter().for_each(|(_, x)| deps(x, out)),
-        Ex::Prop(a, _) | Ex::HasLabels(a, _) | Ex::Unary(_, a) => deps(a, out),
-        Ex::Index(a, b) | Ex::Binary(_, a, b) => {
+        Ex::Prop(a, _, _) | Ex::HasLabels(a, _) | Ex::Unary(_, a, _) => deps(a, out),
+        Ex::Index(a, b, _) | Ex::Binary(_, a, b, _) => {
             deps(a, out);
             deps(b, out);
         }
-        Ex::Slice(a, b, c) => {
+        Ex::Slice(a, b, c, _) => {
             deps(a, out);
             if let Some(b) = b {
                 deps(b, out);
@@ -730,6 +737,7 @@ impl Planner<'_> {
                     ops.push(Op::Delete {
                         exprs: es,
                         detach: *detach,
+                        spans: exprs.iter().map(|e| e.span).collect(),
                     });
                 }
                 ClauseKind::Call { name, args, yields } => {
@@ -1252,6 +1260,7 @@ impl Planner<'_> {
             arg,
             extra,
             slot,
+            span: e.span,
         });
         texts.push((text, slot));
         Ok(Ex::Slot(slot))
@@ -1296,11 +1305,11 @@ impl Planner<'_> {
     /// than for every row (`WHERE e.date >= date('2016-01-01')`).
     fn fold(&self, ex: &mut Ex) {
         match ex {
-            Ex::Binary(_, a, b) => {
+            Ex::Binary(_, a, b, _) => {
                 self.fold(a);
                 self.fold(b);
             }
-            Ex::Unary(_, a) | Ex::Prop(a, _) => self.fold(a),
+            Ex::Unary(_, a, _) | Ex::Prop(a, _, _) => self.fold(a),
             Ex::List(items) => items.iter_mut().for_each(|x| self.fold(x)),
             Ex::Call { name, args, .. } => {
                 args.iter_mut().for_each(|x| self.fold(x));
@@ -1365,8 +1374,8 @@ impl Planner<'_> {
                 Ex::Slot(s) => local.contains(s),
                 Ex::List(items) => items.iter().all(|x| literal_only(x, local)),
                 Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x, local)),
-                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a, local),
-                Ex::Binary(_, a, b) | Ex::Index(a, b) => {
+                Ex::Unary(_, a, _) | Ex::Prop(a, _, _) => literal_only(a, local),
+                Ex::Binary(_, a, b, _) | Ex::Index(a, b, _) => {
                     literal_only(a, local) && literal_only(b, local)
                 }
                 Ex::Quant {
@@ -1403,7 +1412,12 @@ impl Planner<'_> {
         match super::exec::eval(&cx, ex, &vec![Value::Null; n]) {
             Err(crate::error::Error::Query(q)) if q.kind == QueryErrorKind::TypeError => {
                 // (A function's "bad value" is, for a literal, a bad argument type.)
-                Err(semantic("InvalidArgumentType", q.message, span))
+                // (It points at the operator that failed, if evaluation said.)
+                Err(semantic(
+                    "InvalidArgumentType",
+                    q.message,
+                    q.span.unwrap_or(span),
+                ))
             }
             _ => Ok(()),
         }
@@ -1480,9 +1494,9 @@ impl Planner<'_> {
                         e.span,
                     ));
                 }
-                Ex::Prop(sub(self, a)?, k.clone())
+                Ex::Prop(sub(self, a)?, k.clone(), e.span)
             }
-            ExprKind::Index(a, b) => Ex::Index(sub(self, a)?, sub(self, b)?),
+            ExprKind::Index(a, b) => Ex::Index(sub(self, a)?, sub(self, b)?, e.span),
             ExprKind::Slice(a, b, c) => {
                 let a = sub(self, a)?;
                 let b = match b {
@@ -1493,21 +1507,21 @@ impl Planner<'_> {
                     Some(c) => Some(sub(self, c)?),
                     None => None,
                 };
-                Ex::Slice(a, b, c)
+                Ex::Slice(a, b, c, e.span)
             }
             ExprKind::HasLabels(a, ls) => Ex::HasLabels(sub(self, a)?, ls.clone()),
             ExprKind::Unary(op, a) => {
                 if *op == UnOp::Not {
                     self.boolean_operand(a, scope, "NOT")?;
                 }
-                Ex::Unary(*op, sub(self, a)?)
+                Ex::Unary(*op, sub(self, a)?, e.span)
             }
             ExprKind::Binary(op, a, b) => {
                 if matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
                     self.boolean_operand(a, scope, op.symbol())?;
                     self.boolean_operand(b, scope, op.symbol())?;
                 }
-                Ex::Binary(*op, sub(self, a)?, sub(self, b)?)
+                Ex::Binary(*op, sub(self, a)?, sub(self, b)?, e.span)
             }
             ExprKind::Case {
                 subject,
@@ -1548,7 +1562,7 @@ impl Planner<'_> {
                     && let [arg] = args.as_slice()
                     && matches!(arg.kind, ExprKind::Prop(..))
                 {
-                    return Ok(Ex::Unary(UnOp::IsNotNull, sub(self, arg)?));
+                    return Ok(Ex::Unary(UnOp::IsNotNull, sub(self, arg)?, e.span));
                 }
                 // Argument kinds the planner knows are checked now.
                 if let Some(arg) = args.first()
@@ -1977,8 +1991,8 @@ impl Planner<'_> {
                 d.dedup();
                 // `n.key = value` with a value not depending on n: an index seek candidate.
                 let seek = match &ex {
-                    Ex::Binary(BinOp::Eq, a, b) => match (&**a, &**b) {
-                        (Ex::Prop(x, k), v) | (v, Ex::Prop(x, k)) => match &**x {
+                    Ex::Binary(BinOp::Eq, a, b, _) => match (&**a, &**b) {
+                        (Ex::Prop(x, k, _), v) | (v, Ex::Prop(x, k, _)) => match &**x {
                             Ex::Slot(s) => {
                                 let mut vd = Vec::new();
                                 deps(v, &mut vd);
@@ -2522,12 +2536,12 @@ impl fmt::Display for ExView<'_> {
                 let s: Vec<String> = m.iter().map(|(k, x)| format!("{k}: {}", v(x))).collect();
                 write!(f, "{{{}}}", s.join(", "))
             }
-            Ex::Prop(a, k) => write!(f, "{}.{k}", v(a)),
-            Ex::Index(a, b) => write!(f, "{}[{}]", v(a), v(b)),
-            Ex::Slice(a, _, _) => write!(f, "{}[..]", v(a)),
+            Ex::Prop(a, k, _) => write!(f, "{}.{k}", v(a)),
+            Ex::Index(a, b, _) => write!(f, "{}[{}]", v(a), v(b)),
+            Ex::Slice(a, _, _, _) => write!(f, "{}[..]", v(a)),
             Ex::HasLabels(a, ls) => write!(f, "{}:{}", v(a), ls.join(":")),
-            Ex::Unary(op, a) => write!(f, "{op:?}({})", v(a)),
-            Ex::Binary(op, a, b) => write!(f, "({} {} {})", v(a), op.symbol(), v(b)),
+            Ex::Unary(op, a, _) => write!(f, "{op:?}({})", v(a)),
+            Ex::Binary(op, a, b, _) => write!(f, "({} {} {})", v(a), op.symbol(), v(b)),
             Ex::Case { .. } => f.write_str("CASE … END"),
             Ex::Call { name, args, .. } => {
                 let s: Vec<String> = args.iter().map(|x| v(x).to_string()).collect();
