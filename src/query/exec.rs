@@ -2141,11 +2141,11 @@ fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Resul
             eval(&cx, e, row)
         };
         match it {
-            PSet::Prop(t, key, value) => {
+            PSet::Prop(t, key, value, span) => {
                 let t = target(ev(txn, t)?)?;
                 let v = ev(txn, value)?;
                 if let Some(t) = t {
-                    set_prop(txn, &t, key, v)?;
+                    set_prop(txn, &t, key, v).map_err(|e| e.located(*span))?;
                 }
             }
             PSet::RemoveProp(t, key) => {
@@ -2153,13 +2153,13 @@ fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Resul
                     set_prop(txn, &t, key, Value::Null)?;
                 }
             }
-            PSet::Replace(slot, value) | PSet::Merge(slot, value) => {
+            PSet::Replace(slot, value, span) | PSet::Merge(slot, value, span) => {
                 let replace = matches!(it, PSet::Replace(..));
                 let Some(t) = target(row[*slot].clone())? else {
                     continue;
                 };
                 let v = ev(txn, value)?;
-                let Some(m) = as_map(txn.graph(), v)? else {
+                let Some(m) = as_map(txn.graph(), v).map_err(|e| e.located(*span))? else {
                     continue;
                 };
                 if replace {
@@ -2170,7 +2170,7 @@ fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Resul
                     }
                 }
                 for (k, v) in m {
-                    set_prop(txn, &t, &k, v)?;
+                    set_prop(txn, &t, &k, v).map_err(|e| e.located(*span))?;
                 }
             }
             PSet::Labels(slot, labels) => {

@@ -185,9 +185,11 @@ pub struct PathSpec {
 
 #[derive(Debug, Clone)]
 pub enum PSet {
-    Prop(Ex, String, Ex),
-    Replace(usize, Ex),
-    Merge(usize, Ex),
+    /// Target, key, value, and the value's text (where a value that cannot be
+    /// stored points).
+    Prop(Ex, String, Ex, Span),
+    Replace(usize, Ex, Span),
+    Merge(usize, Ex, Span),
     Labels(usize, Vec<String>),
     RemoveProp(Ex, String),
     RemoveLabels(usize, Vec<String>),
@@ -873,13 +875,18 @@ impl Planner<'_> {
                     self.expr(target, scope)?,
                     key.clone(),
                     self.expr(value, scope)?,
+                    value.span,
                 ),
-                SetItem::Replace { var, value } => {
-                    PSet::Replace(self.lookup(var, scope)?.0, self.expr(value, scope)?)
-                }
-                SetItem::Merge { var, value } => {
-                    PSet::Merge(self.lookup(var, scope)?.0, self.expr(value, scope)?)
-                }
+                SetItem::Replace { var, value } => PSet::Replace(
+                    self.lookup(var, scope)?.0,
+                    self.expr(value, scope)?,
+                    value.span,
+                ),
+                SetItem::Merge { var, value } => PSet::Merge(
+                    self.lookup(var, scope)?.0,
+                    self.expr(value, scope)?,
+                    value.span,
+                ),
                 SetItem::Labels { var, labels } => {
                     PSet::Labels(self.lookup(var, scope)?.0, labels.clone())
                 }
