@@ -1974,15 +1974,18 @@ fn collect_op(
                     let props = create
                         .nodes
                         .iter()
-                        .flat_map(|n| n.2.iter())
-                        .chain(create.rels.iter().flat_map(|r| r.4.iter()));
-                    for (k, e) in props {
-                        if eval(&cx, e, &r)?.is_null() {
-                            return Err(qerr(
-                                QueryErrorKind::SemanticError,
-                                "MergeReadOwnWrites",
-                                format!("cannot MERGE with a null value for property `{k}`"),
-                            ));
+                        .map(|n| (n.0, &n.2))
+                        .chain(create.rels.iter().map(|r| (r.0, &r.4)));
+                    for (slot, props) in props {
+                        for (k, e) in props {
+                            if eval(&cx, e, &r)?.is_null() {
+                                return Err(qerr(
+                                    QueryErrorKind::SemanticError,
+                                    "MergeReadOwnWrites",
+                                    format!("cannot MERGE with a null value for property `{k}`"),
+                                )
+                                .located(create.prop_span(slot)));
+                            }
                         }
                     }
                     create_part(txn, sh, create, &mut r)?;
@@ -2030,7 +2033,7 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
     for (slot, labels, props) in &p.nodes {
         let vals = {
             let cx = Ctx::new(txn.graph(), sh);
-            eval_props(&cx, props, row)?
+            eval_props(&cx, props, row).map_err(|e| e.located(p.prop_span(*slot)))?
         };
         let ls: Vec<&str> = labels.iter().map(String::as_str).collect();
         let id = txn.create_node(&ls, vals)?;
@@ -2039,7 +2042,7 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
     for (slot, start, end, ty, props) in &p.rels {
         let vals = {
             let cx = Ctx::new(txn.graph(), sh);
-            eval_props(&cx, props, row)?
+            eval_props(&cx, props, row).map_err(|e| e.located(p.prop_span(*slot)))?
         };
         let (Value::Node(a), Value::Node(b)) = (&row[*start], &row[*end]) else {
             return Err(qerr(

@@ -172,6 +172,19 @@ pub struct CreatePart {
     /// Relationships: slot, start slot, end slot, type, properties.
     pub rels: Vec<NewRel>,
     pub path: Option<PathSpec>,
+    /// The text of each created element's property map, by slot: where a value
+    /// that cannot be stored (or a null in MERGE) points.
+    pub prop_spans: Vec<(usize, Span)>,
+}
+
+impl CreatePart {
+    /// The span of the property map of the element in `slot` (empty if unknown).
+    pub fn prop_span(&self, slot: usize) -> Span {
+        self.prop_spans
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map_or(Span::default(), |x| x.1)
+    }
 }
 
 /// How to assemble a named path from slots.
@@ -2336,6 +2349,7 @@ impl Planner<'_> {
             nodes: Vec::new(),
             rels: Vec::new(),
             path: None,
+            prop_spans: Vec::new(),
         };
         let mut node_slots = Vec::new();
         for n in &part.nodes {
@@ -2366,6 +2380,9 @@ impl Planner<'_> {
                         scope.vars.insert(v.name.clone(), (s, VarKind::Node));
                         let props = self.prop_map(&n.props, scope)?;
                         out.nodes.push((s, n.labels.clone(), props));
+                        if let Some(p) = &n.props {
+                            out.prop_spans.push((s, p.span));
+                        }
                         s
                     }
                 },
@@ -2373,6 +2390,9 @@ impl Planner<'_> {
                     let s = self.new_slot(" anon");
                     let props = self.prop_map(&n.props, scope)?;
                     out.nodes.push((s, n.labels.clone(), props));
+                    if let Some(p) = &n.props {
+                        out.prop_spans.push((s, p.span));
+                    }
                     s
                 }
             };
@@ -2429,6 +2449,9 @@ impl Planner<'_> {
             let (start, end) = if r.dir == Dir::Left { (b, a) } else { (a, b) };
             let props = self.prop_map(&r.props, scope)?;
             out.rels.push((slot, start, end, r.types[0].clone(), props));
+            if let Some(p) = &r.props {
+                out.prop_spans.push((slot, p.span));
+            }
             rel_slots.push((slot, false));
         }
         if let Some(v) = &part.var {
