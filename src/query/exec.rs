@@ -981,12 +981,13 @@ fn stream_inner(
             proc,
             args,
             outputs,
+            span,
         } => {
             let mut a = Vec::new();
             for e in args {
                 a.push(eval(cx, e, row)?);
             }
-            for rec in call_procedure(g, *proc, &a)? {
+            for rec in call_procedure(g, *proc, &a).map_err(|e| e.located(*span))? {
                 for (field, slot) in outputs {
                     row[*slot] = rec.get(field).cloned().unwrap_or(Value::Null);
                 }
@@ -2316,14 +2317,14 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             };
             slice(base, f, t).map_err(|e| e.located(*span))?
         }
-        Ex::HasLabels(a, ls) => match eval(cx, a, row)? {
+        Ex::HasLabels(a, ls, span) => match eval(cx, a, row)? {
             Value::Node(n) => Value::Bool(ls.iter().all(|l| cx.g.has_label(n, l))),
             Value::Null => Value::Null,
             v => {
-                return Err(type_err(format!(
-                    "a label test needs a node, not {}",
-                    v.type_name()
-                )));
+                return Err(
+                    type_err(format!("a label test needs a node, not {}", v.type_name()))
+                        .located(*span),
+                );
             }
         },
         Ex::Unary(op, a, span) => {
@@ -2392,12 +2393,16 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             list,
             filter,
             map,
+            list_span,
         } => {
             let l = eval(cx, list, row)?;
             let items = match l {
                 Value::List(items) => items,
                 Value::Null => return Ok(Value::Null),
-                v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
+                v => {
+                    let e = type_err(format!("IN needs a list, not {}", v.type_name()));
+                    return Err(e.located(*list_span));
+                }
             };
             let mut local = row.to_vec();
             if local.len() < cx.sh.nslots {
@@ -2424,12 +2429,16 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             slot,
             list,
             pred,
+            list_span,
         } => {
             let l = eval(cx, list, row)?;
             let items = match l {
                 Value::List(items) => items,
                 Value::Null => return Ok(Value::Null),
-                v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
+                v => {
+                    let e = type_err(format!("IN needs a list, not {}", v.type_name()));
+                    return Err(e.located(*list_span));
+                }
             };
             let mut local = row.to_vec();
             if local.len() < cx.sh.nslots {

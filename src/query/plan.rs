@@ -72,7 +72,7 @@ pub enum Ex {
     Prop(Box<Ex>, String, Span),
     Index(Box<Ex>, Box<Ex>, Span),
     Slice(Box<Ex>, Option<Box<Ex>>, Option<Box<Ex>>, Span),
-    HasLabels(Box<Ex>, Vec<String>),
+    HasLabels(Box<Ex>, Vec<String>, Span),
     Unary(UnOp, Box<Ex>, Span),
     Binary(BinOp, Box<Ex>, Box<Ex>, Span),
     Case {
@@ -90,12 +90,15 @@ pub enum Ex {
         list: Box<Ex>,
         filter: Option<Box<Ex>>,
         map: Option<Box<Ex>>,
+        /// The list's text, where "not a list" points.
+        list_span: Span,
     },
     Quant {
         kind: Quant,
         slot: usize,
         list: Box<Ex>,
         pred: Option<Box<Ex>>,
+        list_span: Span,
     },
     /// A pattern or subquery run for the current row.
     Sub {
@@ -275,6 +278,8 @@ pub enum Op {
         proc: Proc,
         args: Vec<Ex>,
         outputs: Vec<(String, usize)>,
+        /// The CALL clause, where a bad argument points.
+        span: Span,
     },
     // ----- operators that collect their input -----
     Aggregate {
@@ -528,7 +533,7 @@ pub fn deps(e: &Ex, out: &mut Vec<usize>) {
         Ex::Slot(s) => out.push(*s),
         Ex::List(items) => items.iter().for_each(|x| deps(x, out)),
         Ex::Map(m) => m.iter().for_each(|(_, x)| deps(x, out)),
-        Ex::Prop(a, _, _) | Ex::HasLabels(a, _) | Ex::Unary(_, a, _) => deps(a, out),
+        Ex::Prop(a, _, _) | Ex::HasLabels(a, _, _) | Ex::Unary(_, a, _) => deps(a, out),
         Ex::Index(a, b, _) | Ex::Binary(_, a, b, _) => {
             deps(a, out);
             deps(b, out);
@@ -564,6 +569,7 @@ pub fn deps(e: &Ex, out: &mut Vec<usize>) {
             list,
             filter,
             map,
+            ..
         } => {
             deps(list, out);
             let mut inner = Vec::new();
@@ -827,6 +833,7 @@ impl Planner<'_> {
                         proc,
                         args: a,
                         outputs,
+                        span: c.span,
                     });
                     if let Some(Yield {
                         where_: Some(w), ..
@@ -1529,7 +1536,7 @@ impl Planner<'_> {
                 };
                 Ex::Slice(a, b, c, e.span)
             }
-            ExprKind::HasLabels(a, ls) => Ex::HasLabels(sub(self, a)?, ls.clone()),
+            ExprKind::HasLabels(a, ls) => Ex::HasLabels(sub(self, a)?, ls.clone(), e.span),
             ExprKind::Unary(op, a) => {
                 if *op == UnOp::Not {
                     self.boolean_operand(a, scope, "NOT")?;
@@ -1652,6 +1659,7 @@ impl Planner<'_> {
                 filter,
                 map,
             } => {
+                let list_span = list.span;
                 let list = sub(self, list)?;
                 let slot = self.new_slot(&var.name);
                 let mut inner = scope.clone();
@@ -1674,6 +1682,7 @@ impl Planner<'_> {
                     list,
                     filter,
                     map,
+                    list_span,
                 }
             }
             ExprKind::Quantifier {
@@ -1682,6 +1691,7 @@ impl Planner<'_> {
                 list,
                 pred,
             } => {
+                let list_span = list.span;
                 let list = sub(self, list)?;
                 let slot = self.new_slot(&var.name);
                 let mut inner = scope.clone();
@@ -1700,6 +1710,7 @@ impl Planner<'_> {
                     slot,
                     list,
                     pred,
+                    list_span,
                 }
             }
             ExprKind::PatternPred(part) => {
@@ -2569,7 +2580,7 @@ impl fmt::Display for ExView<'_> {
             Ex::Prop(a, k, _) => write!(f, "{}.{k}", v(a)),
             Ex::Index(a, b, _) => write!(f, "{}[{}]", v(a), v(b)),
             Ex::Slice(a, _, _, _) => write!(f, "{}[..]", v(a)),
-            Ex::HasLabels(a, ls) => write!(f, "{}:{}", v(a), ls.join(":")),
+            Ex::HasLabels(a, ls, _) => write!(f, "{}:{}", v(a), ls.join(":")),
             Ex::Unary(op, a, _) => write!(f, "{op:?}({})", v(a)),
             Ex::Binary(op, a, b, _) => write!(f, "({} {} {})", v(a), op.symbol(), v(b)),
             Ex::Case { .. } => f.write_str("CASE … END"),
