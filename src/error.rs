@@ -303,6 +303,38 @@ mod tests {
     }
 
     #[test]
+    fn located_sets_a_missing_span_only() {
+        let bare = || Error::from(QueryError::new(QueryErrorKind::ArgumentError, "/ by zero"));
+        let span = |e: &Error| e.as_query().and_then(|q| q.span);
+        // The innermost failing expression places the error; outer ones keep it.
+        let inner = bare().located(Span::new(7, 12));
+        assert_eq!(span(&inner), Some(Span::new(7, 12)));
+        let outer = inner.located(Span::new(0, 20));
+        assert_eq!(
+            span(&outer),
+            Some(Span::new(7, 12)),
+            "an outer span replaced the inner one"
+        );
+        // An empty span (an expression the planner made up) places nothing.
+        assert_eq!(span(&bare().located(Span::default())), None);
+        // Other errors pass through.
+        assert!(matches!(
+            Error::ReadOnly.located(Span::new(1, 2)),
+            Error::ReadOnly
+        ));
+        // With the text, it renders like a compile-time error.
+        let text = "RETURN 1 / 0".to_string();
+        let e = bare()
+            .located(Span::new(7, 12))
+            .with_source(&text)
+            .to_string();
+        assert_eq!(
+            e,
+            "ArgumentError at 1:8: / by zero\n  RETURN 1 / 0\n         ^^^^^"
+        );
+    }
+
+    #[test]
     fn out_of_range_offsets_do_not_panic() {
         let src = "héllo";
         let _ = Position::of(src, 2); // inside 'é'
