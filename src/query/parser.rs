@@ -100,7 +100,7 @@ pub fn check_depth(text: &str) -> PResult<()> {
 /// them recursively.
 pub const MAX_PREFIX_RUN: usize = 100;
 
-/// Most operators accepted in one query (see [`check_operator_count`]).
+/// Most operators accepted in one query (checked by `check_operator_count` before parsing).
 pub const MAX_OPERATORS: usize = 1000;
 
 /// Refuses long runs of prefix operators (`NOT NOT NOT …`, `- - - 1`).
