@@ -1368,10 +1368,25 @@ impl Planner<'_> {
     }
 
     /// A condition (of WHERE, AND, OR, XOR, NOT) must be a boolean: one the planner
-    /// knows to be a node, a relationship or a path (`WHERE (n)`) is refused before
-    /// running, as openCypher requires (`InvalidArgumentType`). Literals of the
-    /// wrong type are caught by [`Self::check_constant`]; other values at run time.
+    /// knows to be a node, a relationship or a path (`WHERE (n)`), or a literal of
+    /// another type (`WHERE 1`, `x AND 'y'`), is refused before running, as
+    /// openCypher requires (`InvalidArgumentType`). Other values are checked at run
+    /// time.
     fn boolean_operand(&self, e: &Expr, scope: &Scope, what: &str) -> PResult<()> {
+        let literal = match &e.kind {
+            ExprKind::Lit(Value::Bool(_) | Value::Null) => None,
+            ExprKind::Lit(v) => Some(v.type_name()),
+            ExprKind::List(_) => Some("LIST"),
+            ExprKind::Map(_) => Some("MAP"),
+            _ => None,
+        };
+        if let Some(t) = literal {
+            return Err(semantic(
+                "InvalidArgumentType",
+                format!("{what} needs a boolean, not {t}"),
+                e.span,
+            ));
+        }
         let ExprKind::Var(v) = &e.kind else {
             return Ok(());
         };
