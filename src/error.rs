@@ -9,7 +9,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// A byte range into a source text (a query, a document).
 #[derive(
@@ -156,13 +156,21 @@ pub fn render_caret(src: &str, span: Span) -> String {
         .map(|i| start + i)
         .unwrap_or(src.len());
     let line = &src[line_start..line_end];
-    let pad = UnicodeWidthStr::width(&src[line_start..start]);
+    // A tab is copied into the padding (the terminal expands both alike); every
+    // other character is padded by its display width.
+    let pad: String = src[line_start..start]
+        .chars()
+        .map(|c| match c {
+            '\t' => "\t".to_string(),
+            c => " ".repeat(UnicodeWidthChar::width(c).unwrap_or(0)),
+        })
+        .collect();
     let mut end = span.end.clamp(start, line_end);
     while !src.is_char_boundary(end) {
         end -= 1;
     }
     let width = UnicodeWidthStr::width(&src[start..end]).max(1);
-    format!("  {}\n  {}{}", line, " ".repeat(pad), "^".repeat(width))
+    format!("  {}\n  {}{}", line, pad, "^".repeat(width))
 }
 
 /// Every error dossier reports.
@@ -332,6 +340,14 @@ mod tests {
             e,
             "ArgumentError at 1:8: / by zero\n  RETURN 1 / 0\n         ^^^^^"
         );
+    }
+
+    #[test]
+    fn caret_follows_tabs() {
+        let src = "MATCH (n)\n\tWHERE\tn.x / 0 RETURN n";
+        let off = src.find("n.x").unwrap_or(0);
+        let r = render_caret(src, Span::new(off, off + 3));
+        assert_eq!(r, "  \tWHERE\tn.x / 0 RETURN n\n  \t     \t^^^");
     }
 
     #[test]
