@@ -13,7 +13,10 @@
 //!    and filter as soon as a predicate's variables are bound.
 //! 4. **Execute.** [`exec`] runs the operators. A query that writes runs inside
 //!    [`Store::write`], so all its changes commit together or not at all; a read-only
-//!    query only borrows the graph, and works on a store opened read-only.
+//!    query only borrows the graph, and works on a store opened read-only. Planned
+//!    expressions keep the spans of the calls, operators, property accesses and
+//!    indexes they came from, so an error raised while running (`10 / 0`,
+//!    `toInteger([1])`) points at the expression that failed, like a syntax error.
 //! 5. **Answer.** A [`QueryResult`]: column names and rows of typed [`Value`]s
 //!    (nodes, relationships and paths included), what was written, and timings.
 //!    EXPLAIN returns the plan instead of running; PROFILE runs and adds rows and
