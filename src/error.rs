@@ -35,6 +35,10 @@ pub enum QueryErrorKind {
     ArgumentError,
     ConstraintValidationFailed,
     EntityNotFound,
+    /// CALL of a procedure that does not exist (openCypher's `ProcedureError`).
+    ProcedureError,
+    /// A parameter the query uses was not given (openCypher's `ParameterMissing`).
+    ParameterMissing,
     /// A runtime failure that is none of the above (e.g. a resource limit).
     Runtime,
 }
@@ -48,6 +52,8 @@ impl fmt::Display for QueryErrorKind {
             QueryErrorKind::ArgumentError => "ArgumentError",
             QueryErrorKind::ConstraintValidationFailed => "ConstraintValidationFailed",
             QueryErrorKind::EntityNotFound => "EntityNotFound",
+            QueryErrorKind::ProcedureError => "ProcedureError",
+            QueryErrorKind::ParameterMissing => "ParameterMissing",
             QueryErrorKind::Runtime => "Error",
         };
         f.write_str(s)

@@ -764,7 +764,7 @@ impl Planner<'_> {
                 ClauseKind::Call { name, args, yields } => {
                     let (proc, fields) = procedure(name).ok_or_else(|| {
                         QueryError::new(
-                            QueryErrorKind::SemanticError,
+                            QueryErrorKind::ProcedureError,
                             format!("there is no procedure `{name}`"),
                         )
                         .with_code("ProcedureNotFound")
@@ -1495,7 +1495,7 @@ impl Planner<'_> {
                 Some(v) => Ex::Lit(v.clone()),
                 None => {
                     return Err(QueryError::new(
-                        QueryErrorKind::SemanticError,
+                        QueryErrorKind::ParameterMissing,
                         format!("parameter `${p}` was not given"),
                     )
                     .with_code("MissingParameter")
