@@ -2050,7 +2050,8 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
                 QueryErrorKind::SemanticError,
                 "InvalidArgumentType",
                 "a relationship can only be created between two nodes",
-            ));
+            )
+            .located(p.rel_span(*slot)));
         };
         let (a, b) = (*a, *b);
         if !txn.graph().contains_node(a) || !txn.graph().contains_node(b) {
@@ -2058,7 +2059,8 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
                 QueryErrorKind::EntityNotFound,
                 "DeletedEntityAccess",
                 "a relationship cannot join a deleted node",
-            ));
+            )
+            .located(p.rel_span(*slot)));
         }
         let id = txn.create_rel(a, b, ty, vals)?;
         row[*slot] = Value::Rel(id);

@@ -178,12 +178,23 @@ pub struct CreatePart {
     /// The text of each created element's property map, by slot: where a value
     /// that cannot be stored (or a null in MERGE) points.
     pub prop_spans: Vec<(usize, Span)>,
+    /// The text of each created relationship pattern, by slot: where a missing or
+    /// deleted end node points.
+    pub rel_spans: Vec<(usize, Span)>,
 }
 
 impl CreatePart {
     /// The span of the property map of the element in `slot` (empty if unknown).
     pub fn prop_span(&self, slot: usize) -> Span {
         self.prop_spans
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map_or(Span::default(), |x| x.1)
+    }
+
+    /// The span of the relationship pattern in `slot` (empty if unknown).
+    pub fn rel_span(&self, slot: usize) -> Span {
+        self.rel_spans
             .iter()
             .find(|(s, _)| *s == slot)
             .map_or(Span::default(), |x| x.1)
@@ -2376,6 +2387,7 @@ impl Planner<'_> {
             rels: Vec::new(),
             path: None,
             prop_spans: Vec::new(),
+            rel_spans: Vec::new(),
         };
         let mut node_slots = Vec::new();
         for n in &part.nodes {
@@ -2475,6 +2487,7 @@ impl Planner<'_> {
             let (start, end) = if r.dir == Dir::Left { (b, a) } else { (a, b) };
             let props = self.prop_map(&r.props, scope)?;
             out.rels.push((slot, start, end, r.types[0].clone(), props));
+            out.rel_spans.push((slot, r.span));
             if let Some(p) = &r.props {
                 out.prop_spans.push((slot, p.span));
             }
