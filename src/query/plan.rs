@@ -1378,8 +1378,9 @@ impl Planner<'_> {
         r
     }
 
-    /// A condition (of WHERE, AND, OR, XOR, NOT) must be a boolean: one the planner
-    /// knows to be a node, a relationship or a path (`WHERE (n)`), or a literal of
+    /// A condition (of WHERE, AND, OR, XOR, NOT, the WHEN of a CASE without
+    /// subject) must be a boolean: one the planner knows to be a node, a
+    /// relationship or a path (`WHERE (n)`), or a literal of
     /// another type (`WHERE 1`, `x AND 'y'`), is refused before running, as
     /// openCypher requires (`InvalidArgumentType`). Other values are checked at run
     /// time.
@@ -1587,6 +1588,9 @@ impl Planner<'_> {
                 };
                 let mut out = Vec::new();
                 for (w, t) in arms {
+                    if subject.is_none() {
+                        self.boolean_operand(w, scope, "WHEN")?;
+                    }
                     out.push((*sub(self, w)?, *sub(self, t)?));
                 }
                 let default = match default {
