@@ -49,36 +49,8 @@ fn span_of(p: &Pair<Rule>) -> Span {
 /// Refuses text nested deeper than [`MAX_DEPTH`] brackets (strings and comments skipped).
 pub fn check_depth(text: &str) -> PResult<()> {
     let mut depth = 0usize;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in code_chars(text) {
         match c {
-            '\'' | '"' | '`' => {
-                // Skip to the closing quote, honouring backslash escapes.
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' && c != '`' {
-                        chars.next();
-                    } else if d == c {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => {
-                for (_, d) in chars.by_ref() {
-                    if d == '\n' {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek().is_some_and(|(_, d)| *d == '*') => {
-                chars.next();
-                let mut prev = ' ';
-                for (_, d) in chars.by_ref() {
-                    if prev == '*' && d == '/' {
-                        break;
-                    }
-                    prev = d;
-                }
-            }
             '(' | '[' | '{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -94,6 +66,68 @@ pub fn check_depth(text: &str) -> PResult<()> {
         }
     }
     Ok(())
+}
+
+/// The characters of `text` outside strings, back-quoted names and comments,
+/// with their byte offsets: what bracket counting must look at.
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\'' | '"' | '`' => {
+                    // Skip to the closing quote, honouring backslash escapes.
+                    while let Some((_, d)) = chars.next() {
+                        if d == '\\' && c != '`' {
+                            chars.next();
+                        } else if d == c {
+                            break;
+                        }
+                    }
+                }
+                '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => {
+                    for (_, d) in chars.by_ref() {
+                        if d == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '/' if chars.peek().is_some_and(|(_, d)| *d == '*') => {
+                    chars.next();
+                    let mut prev = ' ';
+                    for (_, d) in chars.by_ref() {
+                        if prev == '*' && d == '/' {
+                            break;
+                        }
+                        prev = d;
+                    }
+                }
+                _ => return Some((i, c)),
+            }
+        }
+        None
+    })
+}
+
+/// The innermost bracket opened before byte `pos` and not closed by then, with
+/// the character that closes it.
+fn unclosed_before(text: &str, pos: usize) -> Option<(usize, char)> {
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for (i, c) in code_chars(text) {
+        if i >= pos {
+            break;
+        }
+        match c {
+            '(' => open.push((i, ')')),
+            '[' => open.push((i, ']')),
+            '{' => open.push((i, '}')),
+            ')' | ']' | '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
 }
 
 /// Longest run of prefix operators (`NOT`, unary `-`/`+`) accepted: pest folds
@@ -386,6 +420,16 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         InputLocation::Span((s, _)) => s,
     };
     let found = found_token(text, pos);
+    // pest does not list closing brackets among what it expected. When the
+    // innermost open bracket closed right here makes the whole text parse, name
+    // it: `RETURN [1, 2` expects `]`. (Only then: a closer that merely moves the
+    // error elsewhere would be a guess.)
+    let closer = unclosed_before(text, pos).filter(|(_, c)| {
+        let (Some(head), Some(tail)) = (text.get(..pos), text.get(pos..)) else {
+            return false;
+        };
+        CypherParser::parse(Rule::statement, &format!("{head}{c}{tail}")).is_ok()
+    });
     // Inside `[…]` of a relationship, a bad range or detail is a relationship pattern error.
     let in_rel_detail = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -418,6 +462,9 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
                 .collect();
             names.dedup();
             let mut uniq: Vec<String> = Vec::new();
+            if let Some((_, c)) = closer {
+                uniq.push(format!("`{c}`"));
+            }
             for n in names {
                 if !uniq.contains(&n) {
                     uniq.push(n);
@@ -447,7 +494,20 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         _ if in_rel_detail => "InvalidRelationshipPattern",
         _ => "UnexpectedSyntax",
     };
-    syntax(msg, Span::new(pos, end)).with_code(code)
+    let err = syntax(msg, Span::new(pos, end)).with_code(code);
+    // A bracket still open at the end of the text is a mistake wherever pest
+    // stumbled (`RETURN count(*`), so it is worth a hint either way.
+    match closer.or_else(|| unclosed_before(text, text.len())) {
+        Some((at, c)) => {
+            let p = crate::error::Position::of(text, at);
+            let open = text[at..].chars().next().unwrap_or(c);
+            err.with_hint(format!(
+                "the `{open}` at {}:{} is not closed",
+                p.line, p.column
+            ))
+        }
+        None => err,
+    }
 }
 
 fn found_len(text: &str, pos: usize) -> usize {
