@@ -450,11 +450,35 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         ErrorVariant::ParsingError { positives, .. } => {
             // Many alternatives that all start an expression read as one.
             let starts_expr = positives.iter().filter(|r| is_expression_start(r)).count();
+            // After an expression, the operator keywords and a label test are
+            // operators too: one word instead of ten. Unless a word was found:
+            // then it may be a misspelt keyword, and the list is what the shell's
+            // "did you mean" hint chooses from.
+            let found_word = text
+                .get(pos..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_alphabetic);
+            let after_expr = !found_word && positives.iter().any(|r| rule_name(r) == "an operator");
             let mut names: Vec<String> = positives
                 .iter()
                 .map(|r| {
                     if starts_expr >= 3 && is_expression_start(r) {
                         "an expression".to_string()
+                    } else if after_expr
+                        && matches!(
+                            r,
+                            Rule::AND
+                                | Rule::OR
+                                | Rule::XOR
+                                | Rule::IN
+                                | Rule::IS
+                                | Rule::STARTS
+                                | Rule::ENDS
+                                | Rule::CONTAINS
+                                | Rule::node_labels
+                        )
+                    {
+                        "an operator".to_string()
                     } else {
                         rule_name(r)
                     }
