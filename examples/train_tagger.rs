@@ -20,6 +20,182 @@ struct Sent {
     lower: Vec<String>,
     class: Vec<u32>,
     gold: Vec<u8>,
+    /// How the document writes each word elsewhere (`tagger::doc_case`).
+    doc: Vec<u8>,
+}
+
+/// A sentence from its words and gold tags, with the lexicon classes the tagger reads.
+fn make_sent(words: Vec<String>, gold: Vec<u8>, lx: &Lexicon, buf: &mut String) -> Sent {
+    let lower: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    let lr: Vec<&str> = lower.iter().map(|s| s.as_str()).collect();
+    let cap: Vec<bool> = words
+        .iter()
+        .map(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+        .collect();
+    let mut class = Vec::new();
+    lx.annotate(&lr, &cap, buf, &mut class);
+    let doc = vec![0; words.len()];
+    Sent {
+        words,
+        lower,
+        class,
+        gold,
+        doc,
+    }
+}
+
+/// A small deterministic generator (xorshift64) for the training order and augmentation.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+}
+
+/// Names to put in place of the names of training sentences, per type (PER, ORG, LOC): the
+/// names of the training corpora themselves, plus for people a given name and a surname from
+/// the name lists and for places a country or city of the gazetteer (as words).
+struct Pools {
+    seen: [Vec<Vec<String>>; 3],
+    given: Vec<String>,
+    surnames: Vec<String>,
+    places: Vec<Vec<String>>,
+}
+
+fn title(w: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in w.chars().enumerate() {
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn data_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| {
+            eprintln!("{}: {e}", path.display());
+            std::process::exit(2);
+        })
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Pools {
+    fn new(train: &[Sent], data_dir: &Path, min_city: u64) -> Pools {
+        let mut seen: [std::collections::BTreeSet<Vec<String>>; 3] = Default::default();
+        for s in train {
+            for (a, b, t) in tagger::spans(&s.gold) {
+                if t < 3 {
+                    seen[t as usize].insert(s.words[a..b].to_vec());
+                }
+            }
+        }
+        let given = data_lines(&data_dir.join("given_names.txt"))
+            .iter()
+            .map(|w| title(w))
+            .collect();
+        let surnames = data_lines(&data_dir.join("surnames.txt"))
+            .iter()
+            .map(|w| title(w))
+            .collect();
+        let mut places = Vec::new();
+        for l in data_lines(&data_dir.join("countries.tsv")) {
+            if let Some(name) = l.split('\t').nth(1) {
+                places.push(name.split_whitespace().map(str::to_string).collect());
+            }
+        }
+        for l in data_lines(&data_dir.join("cities.tsv")) {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() >= 4 && f[3].parse::<u64>().is_ok_and(|p| p >= min_city) {
+                places.push(f[0].split_whitespace().map(str::to_string).collect());
+            }
+        }
+        Pools {
+            seen: seen.map(|s| s.into_iter().collect()),
+            given,
+            surnames,
+            places,
+        }
+    }
+
+    /// Another name of type `t` (0 PER, 1 ORG, 2 LOC).
+    fn draw(&self, t: usize, rng: &mut Rng) -> Vec<String> {
+        let half = rng.chance(0.5);
+        match t {
+            0 if half && !self.given.is_empty() && !self.surnames.is_empty() => vec![
+                self.given[rng.below(self.given.len())].clone(),
+                self.surnames[rng.below(self.surnames.len())].clone(),
+            ],
+            2 if half && !self.places.is_empty() => {
+                self.places[rng.below(self.places.len())].clone()
+            }
+            _ => self.seen[t][rng.below(self.seen[t].len())].clone(),
+        }
+    }
+}
+
+/// A copy of `s` whose PER / ORG / LOC names are each replaced, with probability `p`, by
+/// another name of the same type; `None` when it has none.
+fn replaced(
+    s: &Sent,
+    pools: &Pools,
+    p: f64,
+    rng: &mut Rng,
+    lx: &Lexicon,
+    buf: &mut String,
+) -> Option<Sent> {
+    let spans: Vec<_> = tagger::spans(&s.gold)
+        .into_iter()
+        .filter(|x| x.2 < 3)
+        .collect();
+    if spans.is_empty() {
+        return None;
+    }
+    let (mut words, mut gold, mut doc) = (Vec::new(), Vec::new(), Vec::new());
+    let mut i = 0;
+    for (a, b, t) in spans {
+        words.extend_from_slice(&s.words[i..a]);
+        gold.extend_from_slice(&s.gold[i..a]);
+        doc.extend_from_slice(&s.doc[i..a]);
+        let name = if rng.chance(p) && !pools.seen[t as usize].is_empty() {
+            // A new name is not seen elsewhere in the document.
+            let name = pools.draw(t as usize, rng);
+            doc.extend(name.iter().map(|_| 0));
+            name
+        } else {
+            doc.extend_from_slice(&s.doc[a..b]);
+            s.words[a..b].to_vec()
+        };
+        for k in 0..name.len() {
+            gold.push(2 * t + if k == 0 { 1 } else { 2 });
+        }
+        words.extend(name);
+        i = b;
+    }
+    words.extend_from_slice(&s.words[i..]);
+    gold.extend_from_slice(&s.gold[i..]);
+    doc.extend_from_slice(&s.doc[i..]);
+    let mut out = make_sent(words, gold, lx, buf);
+    out.doc = doc;
+    Some(out)
 }
 
 fn read(path: &Path, lx: &Lexicon) -> Result<Vec<Sent>, String> {
@@ -32,20 +208,12 @@ fn read(path: &Path, lx: &Lexicon) -> Result<Vec<Sent>, String> {
             if words.is_empty() {
                 return;
             }
-            let lower: Vec<String> = words.iter().map(|w| fold(w)).collect();
-            let lr: Vec<&str> = lower.iter().map(|s| s.as_str()).collect();
-            let cap: Vec<bool> = words
-                .iter()
-                .map(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
-                .collect();
-            let mut class = Vec::new();
-            lx.annotate(&lr, &cap, buf, &mut class);
-            out.push(Sent {
-                words: std::mem::take(words),
-                lower,
-                class,
-                gold: std::mem::take(tags),
-            });
+            out.push(make_sent(
+                std::mem::take(words),
+                std::mem::take(tags),
+                lx,
+                buf,
+            ));
         };
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
@@ -60,6 +228,25 @@ fn read(path: &Path, lx: &Lexicon) -> Result<Vec<Sent>, String> {
         tags.push(tagger::tag_index(t.trim()));
     }
     flush(&mut words, &mut tags, &mut out, &mut buf);
+    // Documents of 50 sentences, as `eval_ner` builds them.
+    for chunk in out.chunks_mut(50) {
+        let mut fs = Vec::new();
+        let mut counts = Vec::new();
+        for s in chunk.iter() {
+            let f = feats(s);
+            let shouting = tagger::shouting(f.iter().filter(|t| !t.special).map(|t| t.word));
+            counts.extend(f.iter().map(|_| !shouting));
+            fs.extend(f);
+        }
+        tagger::doc_case(&mut fs, |i| counts[i]);
+        let bits: Vec<u8> = fs.iter().map(|f| f.doc).collect();
+        let mut k = 0;
+        for s in chunk.iter_mut() {
+            let n = s.words.len();
+            s.doc.copy_from_slice(&bits[k..k + n]);
+            k += n;
+        }
+    }
     Ok(out)
 }
 
@@ -69,7 +256,8 @@ fn feats(s: &Sent) -> Vec<Feat<'_>> {
         .iter()
         .zip(&s.lower)
         .zip(&s.class)
-        .map(|((w, l), c)| {
+        .zip(&s.doc)
+        .map(|(((w, l), c), d)| {
             let special = w.starts_with('@') && w.len() > 1
                 || w.starts_with('#') && w.len() > 1
                 || w.starts_with("http");
@@ -82,6 +270,7 @@ fn feats(s: &Sent) -> Vec<Feat<'_>> {
                 class: *c,
                 initial,
                 special,
+                doc: *d,
             }
         })
         .collect()
@@ -176,6 +365,12 @@ fn main() {
     let mut final_report = false;
     let mut common_out: Option<PathBuf> = None;
     let mut repeat: Vec<(String, usize)> = Vec::new();
+    let mut aug_names = 0usize;
+    let mut aug_p = 0.8f64;
+    let mut aug_upper = 0f64;
+    let mut min_city = 100_000u64;
+    let mut names_dir = PathBuf::from("data");
+    let mut dev_upper = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -189,6 +384,15 @@ fn main() {
             "--skip" => skip.extend(args.next()),
             "--report-heldout" => final_report = true,
             "--common-out" => common_out = args.next().map(PathBuf::from),
+            // N extra copies of every sentence with names, names replaced (see `replaced`).
+            "--aug-names" => aug_names = args.next().and_then(|s| s.parse().ok()).unwrap_or(0),
+            "--aug-p" => aug_p = args.next().and_then(|s| s.parse().ok()).unwrap_or(aug_p),
+            // This share of the sentences also in capitals (headlines).
+            "--aug-upper" => aug_upper = args.next().and_then(|s| s.parse().ok()).unwrap_or(0.0),
+            "--min-city" => min_city = args.next().and_then(|s| s.parse().ok()).unwrap_or(min_city),
+            // Also score the development set written in capitals.
+            "--dev-upper" => dev_upper = true,
+            "--names" => names_dir = args.next().map(PathBuf::from).unwrap_or(names_dir),
             "--repeat" => {
                 // PREFIX=N: sentences of files under PREFIX count N times per epoch.
                 if let Some((p, n)) = args.next().as_deref().and_then(|a| a.split_once('=')) {
@@ -283,6 +487,52 @@ fn main() {
         }
         eprintln!("wrote {}", path.display());
     }
+    // Augmentation, after the common words are counted (they describe real text): copies
+    // with other names, and copies in capitals.
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut buf = String::new();
+    let originals = train.len();
+    if aug_names > 0 {
+        let pools = Pools::new(&train, &names_dir, min_city);
+        eprintln!(
+            "names to draw from: {} PER, {} ORG, {} LOC seen; {} places",
+            pools.seen[0].len(),
+            pools.seen[1].len(),
+            pools.seen[2].len(),
+            pools.places.len()
+        );
+        for i in 0..originals {
+            for _ in 0..aug_names {
+                if let Some(s) = replaced(&train[i], &pools, aug_p, &mut rng, &lx, &mut buf) {
+                    train.push(s);
+                }
+            }
+        }
+    }
+    if aug_upper > 0.0 {
+        for i in 0..originals {
+            if rng.chance(aug_upper) {
+                let s = &train[i];
+                let words = s.words.iter().map(|w| w.to_uppercase()).collect();
+                let gold = s.gold.clone();
+                let doc = s.doc.clone();
+                let mut up = make_sent(words, gold, &lx, &mut buf);
+                up.doc = doc;
+                train.push(up);
+            }
+        }
+    }
+    eprintln!(
+        "training on {} sentences ({originals} original)",
+        train.len()
+    );
+    // A sentence in capitals is learnt in its usual case, as the tagger reads it.
+    for s in &mut train {
+        let recased = tagger::usual_case(&feats(s));
+        if let Some(words) = recased {
+            s.words = words;
+        }
+    }
     let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
     let mut acts: Vec<Vec<bool>> = Vec::new();
     let statics: Vec<Vec<Vec<u64>>> = train
@@ -308,13 +558,10 @@ fn main() {
     let mut trainer = Trainer::new(bits);
     // A fixed pseudo-random order per epoch (deterministic training).
     let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut shuffle = Rng(0x9e37_79b9_7f4a_7c15u64);
     for epoch in 1..=epochs {
         for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
+            order.swap(i, shuffle.below(i + 1));
         }
         let mut errors = 0;
         let mut tokens = 0;
@@ -328,6 +575,19 @@ fn main() {
             String::new()
         } else {
             format!(" | dev: {}", report(&score(&m, &dev_set)))
+        };
+        let d = if dev_upper {
+            let mut buf = String::new();
+            let up: Vec<Sent> = dev_set
+                .iter()
+                .map(|s| {
+                    let words = s.words.iter().map(|w| w.to_uppercase()).collect();
+                    make_sent(words, s.gold.clone(), &lx, &mut buf)
+                })
+                .collect();
+            format!("{d} | dev upper: {}", report(&score(&m, &up)))
+        } else {
+            d
         };
         println!(
             "epoch {epoch}: train error {:.4}{d}",

@@ -209,6 +209,15 @@ impl Extractor {
         }
     }
 
+    /// The extractor with the shipped data and another tagger model (`None`: rules alone);
+    /// for measuring a model before it is shipped (`examples/eval_ner.rs --model`).
+    pub fn with_model(model: Option<tagger::Model>) -> Extractor {
+        Extractor {
+            lexicon: lexicon::Lexicon::load(),
+            model,
+        }
+    }
+
     /// Whether the shipped tagger model loaded (else extraction runs on rules alone).
     pub fn has_model(&self) -> bool {
         self.model.is_some()
@@ -257,6 +266,44 @@ impl Extractor {
             lx.annotate(&lows, &cap[s.first..s.last], &mut tmp, &mut sclass);
             class.extend_from_slice(&sclass);
         }
+        // A sentence in capitals (a headline, a dateline) says nothing by its capitals: its
+        // words count as capitalised when they usually are ("LEEDS" yes, "BEAT" no), by the
+        // rest of the document or the common words, for the rules as for the tagger
+        // (`tagger::usual_case`). The tagger also reads how the document writes each word.
+        let mut shouting = vec![false; toks.len()];
+        for s in &sents {
+            let words = toks[s.first..s.last]
+                .iter()
+                .filter(|t| t.kind == tokens::TokKind::Word)
+                .map(|t| &input.text[t.start..t.end]);
+            if tagger::shouting(words) {
+                shouting[s.first..s.last].fill(true);
+            }
+        }
+        let mut feats: Vec<tagger::Feat> = toks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let (a, b) = lrng[i];
+                tagger::Feat {
+                    word: &input.text[t.start..t.end],
+                    lower: &lbuf[a as usize..b as usize],
+                    class: class[i],
+                    initial: t.initial,
+                    special: !matches!(
+                        t.kind,
+                        tokens::TokKind::Word | tokens::TokKind::Number | tokens::TokKind::Punct
+                    ),
+                    doc: 0,
+                }
+            })
+            .collect();
+        tagger::doc_case(&mut feats, |i| !shouting[i] && !toks[i].skip);
+        for (i, f) in feats.iter().enumerate() {
+            if shouting[i] && cap[i] {
+                cap[i] = tagger::usually_capitalised(f.word, f.class, f.doc);
+            }
+        }
         let t2 = Instant::now();
         times.lexicon += t2 - t1;
 
@@ -264,29 +311,12 @@ impl Extractor {
         if let Some(model) = &self.model {
             let mut scratch = tagger::Scratch::default();
             let mut out = Vec::new();
-            let mut fs: Vec<tagger::Feat> = Vec::new();
             for s in &sents {
                 if toks[s.first].skip {
                     continue;
                 }
-                fs.clear();
-                for i in s.first..s.last {
-                    let t = &toks[i];
-                    let (a, b) = lrng[i];
-                    fs.push(tagger::Feat {
-                        word: &input.text[t.start..t.end],
-                        lower: &lbuf[a as usize..b as usize],
-                        class: class[i],
-                        initial: t.initial,
-                        special: !matches!(
-                            t.kind,
-                            tokens::TokKind::Word
-                                | tokens::TokKind::Number
-                                | tokens::TokKind::Punct
-                        ),
-                    });
-                }
-                model.tag(&fs, &mut scratch, &mut out);
+                let fs = &feats[s.first..s.last];
+                model.tag(fs, &mut scratch, &mut out);
                 tags[s.first..s.last].copy_from_slice(&out);
             }
         }

@@ -60,6 +60,125 @@ pub struct Feat<'a> {
     pub initial: bool,
     /// A handle, hashtag or URL (never part of an entity).
     pub special: bool,
+    /// How the same word is written elsewhere in the document ([`doc_case`]).
+    pub doc: u8,
+}
+
+/// Bits of [`Feat::doc`]: the word is written elsewhere in the document in small letters /
+/// with a capital (not counting the first word of a sentence, nor sentences in capitals).
+pub const DOC_LOWER: u8 = 1;
+pub const DOC_CAP: u8 = 2;
+
+/// Fills in [`Feat::doc`] for the tokens of a document: whether the same (folded) word is
+/// written elsewhere in it in small letters or with a capital. A word's case inside a sentence
+/// is the best evidence of whether it is a name, and what is known of it elsewhere in the
+/// document carries over to a sentence-initial word or a headline in capitals ("Residents" at
+/// the start of a sentence, "residents" later). `counts(i)` says whether token `i` is
+/// evidence (a word inside a sentence not written in capitals).
+pub fn doc_case(toks: &mut [Feat], counts: impl Fn(usize) -> bool) {
+    let mut seen: rustc_hash::FxHashMap<&str, (u32, u32)> = Default::default();
+    let form = |t: &Feat| -> Option<bool> {
+        if t.special || t.initial || !t.word.chars().any(char::is_alphabetic) {
+            return None;
+        }
+        Some(t.word.chars().next().is_some_and(char::is_uppercase))
+    };
+    for (i, t) in toks.iter().enumerate() {
+        if let (true, Some(cap)) = (counts(i), form(t)) {
+            let e = seen.entry(t.lower).or_default();
+            if cap {
+                e.1 += 1;
+            } else {
+                e.0 += 1;
+            }
+        }
+    }
+    let bits: Vec<u8> = toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let Some(&(mut low, mut cap)) = seen.get(t.lower) else {
+                return 0;
+            };
+            // Elsewhere: the token's own occurrence is not evidence about itself.
+            if let (true, Some(c)) = (counts(i), form(t)) {
+                if c {
+                    cap -= 1;
+                } else {
+                    low -= 1;
+                }
+            }
+            (if low > 0 { DOC_LOWER } else { 0 }) | (if cap > 0 { DOC_CAP } else { 0 })
+        })
+        .collect();
+    for (t, b) in toks.iter_mut().zip(bits) {
+        t.doc = b;
+    }
+}
+
+/// Whether a sentence is written in capitals (a headline, "SOCCER - LEEDS BEAT CHELSEA", or
+/// a dateline, "LONDON 1996-08-30"): at least seven in ten of its words of two letters or
+/// more have no small letter, and it is more than one short word ("UN" alone is an acronym).
+/// Capitals then say nothing about names, so such a sentence is tagged in its usual case
+/// ([`usual_case`]).
+pub fn shouting<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
+    let (mut upper, mut all, mut longest) = (0usize, 0usize, 0usize);
+    for w in words {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters < 2 {
+            continue;
+        }
+        all += 1;
+        if !w.chars().any(char::is_lowercase) {
+            upper += 1;
+            longest = longest.max(letters);
+        }
+    }
+    upper > 0 && upper * 10 >= all * 7 && (all > 1 || longest > 3)
+}
+
+/// Whether a word of a [`shouting`] sentence is usually written with a capital: yes when the
+/// document writes it so elsewhere, not when it writes it in small letters, nor when it is a
+/// common lowercase word of English text (`class::COMMON`: "beat", "the", "says"), nor when
+/// it has no letter.
+pub fn usually_capitalised(word: &str, class: u32, doc: u8) -> bool {
+    if doc & DOC_CAP != 0 {
+        return true;
+    }
+    doc & DOC_LOWER == 0 && class & class::COMMON == 0 && word.chars().any(char::is_alphabetic)
+}
+
+/// The words of a [`shouting`] sentence in their usual case ("LEEDS" -> "Leeds", "BEAT" ->
+/// "beat"); abbreviations with a period ("U.S.") and one-letter words stay as written. `None`
+/// when the sentence is not shouting (it is tagged as written).
+pub fn usual_case(toks: &[Feat]) -> Option<Vec<String>> {
+    if !shouting(toks.iter().filter(|t| !t.special).map(|t| t.word)) {
+        return None;
+    }
+    Some(
+        toks.iter()
+            .map(|t| {
+                let letters = t.word.chars().filter(|c| c.is_alphabetic()).count();
+                if t.special || letters < 2 || t.word.contains('.') {
+                    t.word.to_string()
+                } else if usually_capitalised(t.word, t.class, t.doc) {
+                    let mut out = String::with_capacity(t.word.len());
+                    let mut first = true;
+                    for c in t.word.chars() {
+                        if first && c.is_alphabetic() {
+                            out.extend(c.to_uppercase());
+                            first = false;
+                        } else {
+                            out.extend(c.to_lowercase());
+                        }
+                    }
+                    out
+                } else {
+                    t.word.to_lowercase()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A trained model.
@@ -513,8 +632,23 @@ impl Model {
         }
     }
 
-    /// Tags a sentence (IOB2 tag indexes into `out`).
+    /// Tags a sentence (IOB2 tag indexes into `out`); a sentence in capitals is tagged in its
+    /// usual case ([`usual_case`]; only such sentences allocate).
     pub fn tag(&self, toks: &[Feat], sc: &mut Scratch, out: &mut Vec<u8>) {
+        match usual_case(toks) {
+            None => self.tag_as_written(toks, sc, out),
+            Some(words) => {
+                let recased: Vec<Feat> = toks
+                    .iter()
+                    .zip(&words)
+                    .map(|(t, w)| Feat { word: w, ..*t })
+                    .collect();
+                self.tag_as_written(&recased, sc, out)
+            }
+        }
+    }
+
+    fn tag_as_written(&self, toks: &[Feat], sc: &mut Scratch, out: &mut Vec<u8>) {
         out.clear();
         out.resize(toks.len(), 0);
         active(toks, &mut sc.active);
@@ -770,6 +904,7 @@ mod tests {
                 class: 0,
                 initial: false,
                 special: false,
+                doc: 0,
             })
             .collect();
         let mut act = Vec::new();
