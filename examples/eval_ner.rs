@@ -34,7 +34,7 @@ fn main() {
         None => Extractor::new(),
         Some(p) => {
             let bytes = std::fs::read(p).unwrap_or_default();
-            let Some(m) = dossier::extract::tagger::Model::from_bytes(&bytes) else {
+            let Some(m) = dossier::extract::tagger::Tagger::from_bytes(&bytes) else {
                 eprintln!("{p} is not a tagger model");
                 std::process::exit(2);
             };

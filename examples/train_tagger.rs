@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use dossier::extract::lexicon::{Lexicon, fold};
-use dossier::extract::tagger::{self, Feat, Model, Trainer};
+use dossier::extract::tagger::{self, Feat, Model, Tagger, Trainer};
 
 struct Sent {
     words: Vec<String>,
@@ -22,6 +22,14 @@ struct Sent {
     gold: Vec<u8>,
     /// How the document writes each word elsewhere (`tagger::doc_case`).
     doc: Vec<u8>,
+    /// The document (50 sentences of a file) the sentence is in; a copy made by augmentation
+    /// is in its original's document but is not evidence about it.
+    docid: usize,
+    copy: bool,
+    /// Second-pass features: first-pass tags of the sentence and of its word elsewhere
+    /// (`tagger::doc_tags`), from a first pass not trained on the sentence.
+    prior: Vec<u8>,
+    doc_tag: Vec<u8>,
 }
 
 /// A sentence from its words and gold tags, with the lexicon classes the tagger reads.
@@ -36,11 +44,15 @@ fn make_sent(words: Vec<String>, gold: Vec<u8>, lx: &Lexicon, buf: &mut String) 
     lx.annotate(&lr, &cap, buf, &mut class);
     let doc = vec![0; words.len()];
     Sent {
+        prior: doc.clone(),
+        doc_tag: doc.clone(),
         words,
         lower,
         class,
         gold,
         doc,
+        docid: 0,
+        copy: false,
     }
 }
 
@@ -195,10 +207,12 @@ fn replaced(
     doc.extend_from_slice(&s.doc[i..]);
     let mut out = make_sent(words, gold, lx, buf);
     out.doc = doc;
+    out.docid = s.docid;
+    out.copy = true;
     Some(out)
 }
 
-fn read(path: &Path, lx: &Lexicon) -> Result<Vec<Sent>, String> {
+fn read(path: &Path, lx: &Lexicon, next_doc: &mut usize) -> Result<Vec<Sent>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = Vec::new();
     let (mut words, mut tags) = (Vec::new(), Vec::new());
@@ -244,8 +258,10 @@ fn read(path: &Path, lx: &Lexicon) -> Result<Vec<Sent>, String> {
         for s in chunk.iter_mut() {
             let n = s.words.len();
             s.doc.copy_from_slice(&bits[k..k + n]);
+            s.docid = *next_doc;
             k += n;
         }
+        *next_doc += 1;
     }
     Ok(out)
 }
@@ -257,7 +273,8 @@ fn feats(s: &Sent) -> Vec<Feat<'_>> {
         .zip(&s.lower)
         .zip(&s.class)
         .zip(&s.doc)
-        .map(|(((w, l), c), d)| {
+        .zip(s.prior.iter().zip(&s.doc_tag))
+        .map(|((((w, l), c), d), (p, dt))| {
             let special = w.starts_with('@') && w.len() > 1
                 || w.starts_with('#') && w.len() > 1
                 || w.starts_with("http");
@@ -271,6 +288,8 @@ fn feats(s: &Sent) -> Vec<Feat<'_>> {
                 initial,
                 special,
                 doc: *d,
+                prior: *p,
+                doc_tag: *dt,
             }
         })
         .collect()
@@ -309,29 +328,135 @@ fn common_words(sents: &[Sent]) -> String {
 }
 
 /// Entity-level (exact span and type) counts for PER, ORG, LOC: (true pos, predicted, gold).
-fn score(model: &Model, sents: &[Sent]) -> [(usize, usize, usize); 3] {
+/// Consecutive sentences of one document are tagged together (the second pass reads the
+/// whole document).
+fn score(model: &Tagger, sents: &[Sent]) -> [(usize, usize, usize); 3] {
     let mut r = [(0, 0, 0); 3];
-    let (mut sc, mut tags) = (tagger::Scratch::default(), Vec::new());
-    for s in sents {
-        let f = feats(s);
-        model.tag(&f, &mut sc, &mut tags);
-        let p = tagger::spans(&tags);
-        let g = tagger::spans(&s.gold);
-        for &(a, b, t) in &p {
-            if t < 3 {
-                r[t as usize].1 += 1;
-                if g.contains(&(a, b, t)) {
-                    r[t as usize].0 += 1;
+    let mut sc = tagger::Scratch::default();
+    for doc in sents.chunk_by(|a, b| a.docid == b.docid) {
+        let mut fs = Vec::new();
+        let mut ranges = Vec::new();
+        for s in doc {
+            let a = fs.len();
+            fs.extend(feats(s));
+            ranges.push((a, fs.len()));
+        }
+        let mut tags = vec![0u8; fs.len()];
+        model.tag_document(&mut fs, &ranges, &mut sc, &mut tags);
+        for (s, &(a, b)) in doc.iter().zip(&ranges) {
+            let p = tagger::spans(&tags[a..b]);
+            let g = tagger::spans(&s.gold);
+            for &(a, b, t) in &p {
+                if t < 3 {
+                    r[t as usize].1 += 1;
+                    if g.contains(&(a, b, t)) {
+                        r[t as usize].0 += 1;
+                    }
                 }
             }
-        }
-        for &(_, _, t) in &g {
-            if t < 3 {
-                r[t as usize].2 += 1;
+            for &(_, _, t) in &g {
+                if t < 3 {
+                    r[t as usize].2 += 1;
+                }
             }
         }
     }
     r
+}
+
+/// Trains one model (`second`: a second-pass one) on the sentences `idx` of `train`,
+/// calling `each_epoch` with the model after every epoch.
+fn train_model(
+    train: &[Sent],
+    idx: &[usize],
+    bits: u32,
+    epochs: usize,
+    second: bool,
+    seed: u64,
+    mut each_epoch: impl FnMut(usize, f64, &Model),
+) -> Vec<f32> {
+    let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
+    let mut acts: Vec<Vec<bool>> = Vec::new();
+    let statics: Vec<Vec<Vec<u64>>> = idx
+        .iter()
+        .map(|&k| {
+            let f = feats(&train[k]);
+            let mut pre = Vec::new();
+            tagger::precompute(&f, &mut pre);
+            let mut act = Vec::new();
+            tagger::active(&f, &mut act);
+            acts.push(act);
+            let st = (0..f.len())
+                .map(|i| {
+                    let mut v = Vec::new();
+                    tagger::static_features(&f, &pre, i, second, &mut v);
+                    v
+                })
+                .collect();
+            pres.push(pre);
+            st
+        })
+        .collect();
+    let mut trainer = Trainer::new(bits, second);
+    // A fixed pseudo-random order per epoch (deterministic training).
+    let mut order: Vec<usize> = (0..idx.len()).collect();
+    let mut shuffle = Rng(0x9e37_79b9_7f4a_7c15u64 ^ seed);
+    for epoch in 1..=epochs {
+        for i in (1..order.len()).rev() {
+            order.swap(i, shuffle.below(i + 1));
+        }
+        let mut errors = 0;
+        let mut tokens = 0;
+        for &i in &order {
+            let s = &train[idx[i]];
+            errors += trainer.learn(&pres[i], &statics[i], &acts[i], &s.gold);
+            tokens += s.words.len();
+        }
+        each_epoch(
+            epoch,
+            errors as f64 / tokens.max(1) as f64,
+            &trainer.finish(),
+        );
+    }
+    trainer.averaged()
+}
+
+/// `runs` models trained in different orders (seeds `seed..seed + runs`), their weights
+/// averaged: less dependent on the order of one run.
+#[allow(clippy::too_many_arguments)]
+fn train_averaged(
+    train: &[Sent],
+    idx: &[usize],
+    bits: u32,
+    epochs: usize,
+    second: bool,
+    seed: u64,
+    runs: usize,
+    mut each_epoch: impl FnMut(usize, f64, &Model),
+) -> Model {
+    let mut sum: Vec<f32> = Vec::new();
+    for r in 0..runs.max(1) {
+        let w = train_model(
+            train,
+            idx,
+            bits,
+            epochs,
+            second,
+            seed + r as u64,
+            &mut each_epoch,
+        );
+        if sum.is_empty() {
+            sum = w;
+        } else {
+            for (s, w) in sum.iter_mut().zip(w) {
+                *s += w;
+            }
+        }
+    }
+    for s in &mut sum {
+        *s /= runs.max(1) as f32;
+    }
+    Model::quantised(bits, second, &sum)
 }
 
 fn report(r: &[(usize, usize, usize); 3]) -> String {
@@ -371,6 +496,10 @@ fn main() {
     let mut min_city = 100_000u64;
     let mut names_dir = PathBuf::from("data");
     let mut dev_upper = false;
+    let mut folds = 0usize;
+    let mut seed = 0u64;
+    let mut runs = 1usize;
+    let mut bits2 = 18u32;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -392,6 +521,13 @@ fn main() {
             "--min-city" => min_city = args.next().and_then(|s| s.parse().ok()).unwrap_or(min_city),
             // Also score the development set written in capitals.
             "--dev-upper" => dev_upper = true,
+            // A second pass over documents, trained on first-pass tags from K folds.
+            "--second-pass" => folds = args.next().and_then(|s| s.parse().ok()).unwrap_or(4),
+            // Another training order and augmentation draw (to see the noise of one run).
+            // Average the weights of N runs in different orders.
+            "--runs" => runs = args.next().and_then(|s| s.parse().ok()).unwrap_or(1),
+            "--seed" => seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(0),
+            "--bits2" => bits2 = args.next().and_then(|s| s.parse().ok()).unwrap_or(bits2),
             "--names" => names_dir = args.next().map(PathBuf::from).unwrap_or(names_dir),
             "--repeat" => {
                 // PREFIX=N: sentences of files under PREFIX count N times per epoch.
@@ -424,7 +560,8 @@ fn main() {
     }
     files.sort();
     let held_path = data.join(&heldout);
-    let test = match read(&held_path, &lx) {
+    let mut next_doc = 0usize;
+    let test = match read(&held_path, &lx, &mut next_doc) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{e}");
@@ -434,7 +571,7 @@ fn main() {
     let dev_paths: Vec<PathBuf> = dev.iter().map(|d| data.join(d)).collect();
     let mut dev_set = Vec::new();
     for p in &dev_paths {
-        match read(p, &lx) {
+        match read(p, &lx, &mut next_doc) {
             Ok(t) => dev_set.extend(t),
             Err(e) => {
                 eprintln!("{e}");
@@ -444,7 +581,7 @@ fn main() {
     }
     if eval_only {
         let bytes = std::fs::read(&out).unwrap_or_default();
-        let Some(m) = Model::from_bytes(&bytes) else {
+        let Some(m) = Tagger::from_bytes(&bytes) else {
             eprintln!("{} is not a model", out.display());
             std::process::exit(2);
         };
@@ -465,7 +602,7 @@ fn main() {
         {
             continue;
         }
-        match read(f, &lx) {
+        match read(f, &lx, &mut next_doc) {
             Ok(s) => {
                 let times = repeat
                     .iter()
@@ -473,7 +610,7 @@ fn main() {
                     .map_or(1, |r| r.1);
                 eprintln!("train: {} ({} sentences) x{times}", f.display(), s.len());
                 for _ in 1..times {
-                    train.extend(read(f, &lx).unwrap_or_default());
+                    train.extend(read(f, &lx, &mut next_doc).unwrap_or_default());
                 }
                 train.extend(s);
             }
@@ -489,7 +626,7 @@ fn main() {
     }
     // Augmentation, after the common words are counted (they describe real text): copies
     // with other names, and copies in capitals.
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ seed);
     let mut buf = String::new();
     let originals = train.len();
     if aug_names > 0 {
@@ -515,9 +652,11 @@ fn main() {
                 let s = &train[i];
                 let words = s.words.iter().map(|w| w.to_uppercase()).collect();
                 let gold = s.gold.clone();
-                let doc = s.doc.clone();
+                let (doc, docid) = (s.doc.clone(), s.docid);
                 let mut up = make_sent(words, gold, &lx, &mut buf);
                 up.doc = doc;
+                up.docid = docid;
+                up.copy = true;
                 train.push(up);
             }
         }
@@ -533,68 +672,123 @@ fn main() {
             s.words = words;
         }
     }
-    let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
-    let mut acts: Vec<Vec<bool>> = Vec::new();
-    let statics: Vec<Vec<Vec<u64>>> = train
-        .iter()
-        .map(|s| {
-            let f = feats(s);
-            let mut pre = Vec::new();
-            tagger::precompute(&f, &mut pre);
-            let mut act = Vec::new();
-            tagger::active(&f, &mut act);
-            acts.push(act);
-            let st = (0..f.len())
-                .map(|i| {
-                    let mut v = Vec::new();
-                    tagger::static_features(&f, &pre, i, &mut v);
-                    v
-                })
-                .collect();
-            pres.push(pre);
-            st
-        })
-        .collect();
-    let mut trainer = Trainer::new(bits);
-    // A fixed pseudo-random order per epoch (deterministic training).
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut shuffle = Rng(0x9e37_79b9_7f4a_7c15u64);
-    for epoch in 1..=epochs {
-        for i in (1..order.len()).rev() {
-            order.swap(i, shuffle.below(i + 1));
+    let dev_up: Vec<Sent> = if dev_upper {
+        let mut buf = String::new();
+        dev_set
+            .iter()
+            .map(|s| {
+                let words = s.words.iter().map(|w| w.to_uppercase()).collect();
+                let mut up = make_sent(words, s.gold.clone(), &lx, &mut buf);
+                up.docid = s.docid;
+                up
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let show = |epoch: usize, err: f64, t: &Tagger| {
+        let mut d = String::new();
+        if !dev_set.is_empty() {
+            d += &format!(" | dev: {}", report(&score(t, &dev_set)));
         }
-        let mut errors = 0;
-        let mut tokens = 0;
-        for &i in &order {
-            let s = &train[i];
-            errors += trainer.learn(&pres[i], &statics[i], &acts[i], &s.gold);
-            tokens += s.words.len();
+        if dev_upper {
+            d += &format!(" | dev upper: {}", report(&score(t, &dev_up)));
         }
-        let m = trainer.finish();
-        let d = if dev.is_empty() {
-            String::new()
-        } else {
-            format!(" | dev: {}", report(&score(&m, &dev_set)))
-        };
-        let d = if dev_upper {
-            let mut buf = String::new();
-            let up: Vec<Sent> = dev_set
+        println!("epoch {epoch}: train error {err:.4}{d}");
+    };
+    let all: Vec<usize> = (0..train.len()).collect();
+    if folds > 1 {
+        // The second pass learns from first-pass tags of text the first pass did not see:
+        // each fold of documents is tagged by a first pass trained on the other folds.
+        let mut first_tags: Vec<Vec<u8>> = vec![Vec::new(); train.len()];
+        let mut sc = tagger::Scratch::default();
+        for k in 0..folds {
+            let rest: Vec<usize> = all
                 .iter()
-                .map(|s| {
-                    let words = s.words.iter().map(|w| w.to_uppercase()).collect();
-                    make_sent(words, s.gold.clone(), &lx, &mut buf)
-                })
+                .copied()
+                .filter(|&i| train[i].docid % folds != k)
                 .collect();
-            format!("{d} | dev upper: {}", report(&score(&m, &up)))
-        } else {
-            d
-        };
-        println!(
-            "epoch {epoch}: train error {:.4}{d}",
-            errors as f64 / tokens.max(1) as f64,
-        );
+            let m = train_averaged(&train, &rest, bits, epochs, false, seed, runs, |_, _, _| {});
+            for (i, s) in train.iter().enumerate() {
+                if s.docid % folds == k {
+                    m.tag(&feats(s), &mut sc, &mut first_tags[i]);
+                }
+            }
+            eprintln!("first pass of fold {k} done");
+        }
+        let mut by_doc: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for (i, s) in train.iter().enumerate() {
+            by_doc.entry(s.docid).or_default().push(i);
+        }
+        for members in by_doc.values() {
+            let (mut fs, mut tags, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+            for &i in members {
+                let f = feats(&train[i]);
+                counts.extend(f.iter().map(|_| !train[i].copy));
+                tags.extend_from_slice(&first_tags[i]);
+                fs.extend(f);
+            }
+            tagger::doc_tags(&mut fs, &tags, |i| counts[i]);
+            let got: Vec<(u8, u8)> = fs.iter().map(|f| (f.prior, f.doc_tag)).collect();
+            let mut k = 0;
+            for &i in members {
+                let n = train[i].words.len();
+                train[i].prior = got[k..k + n].iter().map(|g| g.0).collect();
+                train[i].doc_tag = got[k..k + n].iter().map(|g| g.1).collect();
+                k += n;
+            }
+        }
     }
-    let m = trainer.finish();
+    let first = train_averaged(
+        &train,
+        &all,
+        bits,
+        epochs,
+        false,
+        seed,
+        runs,
+        |e, err, m| {
+            show(
+                e,
+                err,
+                &Tagger {
+                    first: m.clone(),
+                    second: None,
+                },
+            )
+        },
+    );
+    let mut tagger = Tagger {
+        first,
+        second: None,
+    };
+    if folds > 1 {
+        println!("second pass:");
+        let second = train_averaged(
+            &train,
+            &all,
+            bits2,
+            epochs,
+            true,
+            seed,
+            runs,
+            |e, err, m| {
+                show(
+                    e,
+                    err,
+                    &Tagger {
+                        first: tagger.first.clone(),
+                        second: Some(m.clone()),
+                    },
+                )
+            },
+        );
+        tagger.second = Some(second);
+    }
+    let m = tagger;
+    if !dev_set.is_empty() {
+        println!("final model, dev: {}", report(&score(&m, &dev_set)));
+    }
     if final_report {
         println!("held-out {heldout}: {}", report(&score(&m, &test)));
     }

@@ -189,7 +189,7 @@ impl StageTimes {
 #[derive(Debug)]
 pub struct Extractor {
     lexicon: lexicon::Lexicon,
-    model: Option<tagger::Model>,
+    model: Option<tagger::Tagger>,
 }
 
 impl Default for Extractor {
@@ -205,13 +205,13 @@ impl Extractor {
     pub fn new() -> Extractor {
         Extractor {
             lexicon: lexicon::Lexicon::load(),
-            model: tagger::Model::from_bytes(MODEL),
+            model: tagger::Tagger::from_bytes(MODEL),
         }
     }
 
     /// The extractor with the shipped data and another tagger model (`None`: rules alone);
     /// for measuring a model before it is shipped (`examples/eval_ner.rs --model`).
-    pub fn with_model(model: Option<tagger::Model>) -> Extractor {
+    pub fn with_model(model: Option<tagger::Tagger>) -> Extractor {
         Extractor {
             lexicon: lexicon::Lexicon::load(),
             model,
@@ -295,13 +295,17 @@ impl Extractor {
                         tokens::TokKind::Word | tokens::TokKind::Number | tokens::TokKind::Punct
                     ),
                     doc: 0,
+                    prior: 0,
+                    doc_tag: 0,
                 }
             })
             .collect();
-        tagger::doc_case(&mut feats, |i| !shouting[i] && !toks[i].skip);
-        for (i, f) in feats.iter().enumerate() {
-            if shouting[i] && cap[i] {
-                cap[i] = tagger::usually_capitalised(f.word, f.class, f.doc);
+        if shouting.contains(&true) {
+            tagger::doc_case(&mut feats, |i| !shouting[i] && !toks[i].skip);
+            for (i, f) in feats.iter().enumerate() {
+                if shouting[i] && cap[i] {
+                    cap[i] = tagger::usually_capitalised(f.word, f.class, f.doc);
+                }
             }
         }
         let t2 = Instant::now();
@@ -310,15 +314,12 @@ impl Extractor {
         let mut tags = vec![0u8; toks.len()];
         if let Some(model) = &self.model {
             let mut scratch = tagger::Scratch::default();
-            let mut out = Vec::new();
-            for s in &sents {
-                if toks[s.first].skip {
-                    continue;
-                }
-                let fs = &feats[s.first..s.last];
-                model.tag(fs, &mut scratch, &mut out);
-                tags[s.first..s.last].copy_from_slice(&out);
-            }
+            let ranges: Vec<(usize, usize)> = sents
+                .iter()
+                .filter(|s| !toks[s.first].skip)
+                .map(|s| (s.first, s.last))
+                .collect();
+            model.tag_document(&mut feats, &ranges, &mut scratch, &mut tags);
         }
         let t3 = Instant::now();
         times.tagger += t3 - t2;

@@ -33,6 +33,8 @@ pub const TAGS: [&str; 9] = [
 ];
 pub const NT: usize = TAGS.len();
 const MAGIC: &[u8; 8] = b"DSTAG002";
+/// The magic of a second-pass model, stored after the first in the same file.
+const MAGIC2: &[u8; 8] = b"DSTAG2ND";
 
 /// The tag index of a tag name (unknown tags read as O).
 pub fn tag_index(s: &str) -> u8 {
@@ -62,6 +64,62 @@ pub struct Feat<'a> {
     pub special: bool,
     /// How the same word is written elsewhere in the document ([`doc_case`]).
     pub doc: u8,
+    /// Second pass only ([`Tagger`]): the first pass's tag of this token, and how it tagged
+    /// the same word elsewhere in the document ([`doc_tags`]).
+    pub prior: u8,
+    pub doc_tag: u8,
+}
+
+/// Fills in [`Feat::prior`] and [`Feat::doc_tag`] from the first pass's tags of a document:
+/// the token's own tag, and the type the first pass gave most often to the same (folded)
+/// word elsewhere where it is capitalised (1 PER, 2 ORG, 3 LOC, 4 MISC; 5 only ever O; 0
+/// not seen). A name is usually the same thing throughout a document, and the second pass
+/// learns (from first-pass tags of text the first pass was not trained on) how far to trust
+/// that. `counts(i)` says whether token `i` is evidence.
+pub fn doc_tags(toks: &mut [Feat], tags: &[u8], counts: impl Fn(usize) -> bool) {
+    let ty = |t: u8| if t == 0 { 0 } else { (t as usize - 1) / 2 + 1 };
+    let capital = |t: &Feat| !t.special && t.word.chars().next().is_some_and(char::is_uppercase);
+    let mut seen: rustc_hash::FxHashMap<&str, [u16; 5]> = Default::default();
+    for (i, t) in toks.iter().enumerate() {
+        if counts(i) && capital(t) {
+            seen.entry(t.lower).or_default()[ty(tags[i])] += 1;
+        }
+    }
+    let bits: Vec<u8> = toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            // Only capitalised words are looked up (the others are rarely names, and this
+            // keeps the second pass cheap).
+            if !capital(t) {
+                return 0;
+            }
+            let Some(&c) = seen.get(t.lower) else {
+                return 0;
+            };
+            let mut c = c;
+            if counts(i) {
+                c[ty(tags[i])] -= 1;
+            }
+            let mut best = 0;
+            for k in 1..5 {
+                if c[k] > 0 && (best == 0 || c[k] > c[best]) {
+                    best = k;
+                }
+            }
+            if best > 0 {
+                best as u8
+            } else if c[0] > 0 {
+                5
+            } else {
+                0
+            }
+        })
+        .collect();
+    for ((t, b), &p) in toks.iter_mut().zip(bits).zip(tags) {
+        t.doc_tag = b;
+        t.prior = p;
+    }
 }
 
 /// Bits of [`Feat::doc`]: the word is written elsewhere in the document in small letters /
@@ -186,6 +244,8 @@ pub fn usual_case(toks: &[Feat]) -> Option<Vec<String>> {
 pub struct Model {
     bits: u32,
     scale: f32,
+    /// A second-pass model (its features include the first pass's tags).
+    second: bool,
     w: Vec<i16>,
     /// The tag-to-tag transition weights, read once from the table.
     bigram: [[f32; NT]; NT],
@@ -193,7 +253,11 @@ pub struct Model {
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Model {{ bits: {}, scale: {} }}", self.bits, self.scale)
+        write!(
+            f,
+            "Model {{ bits: {}, scale: {}, second: {} }}",
+            self.bits, self.scale, self.second
+        )
     }
 }
 
@@ -321,9 +385,18 @@ fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> b
     }
 }
 
-/// The features of token `i` that do not depend on tags, as hashes.
-pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, out: &mut Vec<u64>) {
+/// The features of token `i` that do not depend on tags, as hashes; `second`: with those of
+/// the second pass (the first pass's tags, see [`doc_tags`]).
+pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, second: bool, out: &mut Vec<u64>) {
     let t = &toks[i];
+    if second {
+        let pp = if i > 0 { toks[i - 1].prior } else { 9 };
+        let pn = toks.get(i + 1).map_or(9, |t| t.prior);
+        out.push(mix(80, t.prior as u64, 0));
+        out.push(mix(81, t.doc_tag as u64, 0));
+        out.push(mix(82, t.doc_tag as u64, t.prior as u64));
+        out.push(mix(83, pp as u64, pn as u64));
+    }
     let p = &pre[i];
     let lw = |j: isize| -> u64 {
         if j < 0 {
@@ -446,6 +519,10 @@ pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, out: &mut Vec<u64>)
     out.push(mix(53, lw(ii - 1), p.shape));
     out.push(mix(54, p.lower, shn));
     out.push(mix(55, p.shape, p.len));
+    // A word usually written in small letters ("The", "Will" at the start of a sentence).
+    if t.class & class::COMMON != 0 {
+        out.push(mix(56, p.shape, t.initial as u64));
+    }
 }
 
 /// Features conjoining the previous tag with the token (the transition is scored per token,
@@ -568,34 +645,42 @@ fn runs(active: &[bool]) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 impl Model {
-    /// Reads a model file; `None` when the bytes are not one (the extractor then runs on
-    /// rules and gazetteers alone).
-    pub fn from_bytes(b: &[u8]) -> Option<Model> {
-        if b.len() < 16 || &b[..8] != MAGIC {
-            return None;
-        }
-        let bits = u32::from_le_bytes(b[8..12].try_into().ok()?);
-        let scale = f32::from_le_bytes(b[12..16].try_into().ok()?);
+    /// Reads one model from the start of `b`: the model and the bytes it took; `None` when
+    /// the bytes are not one.
+    fn parse(b: &[u8]) -> Option<(Model, usize)> {
+        let second = match b.get(..8)? {
+            m if m == MAGIC => false,
+            m if m == MAGIC2 => true,
+            _ => return None,
+        };
+        let bits = u32::from_le_bytes(b.get(8..12)?.try_into().ok()?);
+        let scale = f32::from_le_bytes(b.get(12..16)?.try_into().ok()?);
         if !(8..=24).contains(&bits) {
             return None;
         }
         let n = (1usize << bits) * NT;
-        let body = &b[16..];
-        if body.len() != n * 2 {
-            return None;
-        }
+        let body = b.get(16..16 + n * 2)?;
         let w = body
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]))
             .collect();
-        Some(Model::build(bits, scale, w))
+        Some((Model::build(bits, scale, second, w), 16 + n * 2))
+    }
+
+    /// Reads a model file holding exactly one model; `None` when the bytes are not one.
+    pub fn from_bytes(b: &[u8]) -> Option<Model> {
+        match Model::parse(b)? {
+            (m, n) if n == b.len() => Some(m),
+            _ => None,
+        }
     }
 
     /// A model from its weights (the transition table is read from them once).
-    fn build(bits: u32, scale: f32, w: Vec<i16>) -> Model {
+    fn build(bits: u32, scale: f32, second: bool, w: Vec<i16>) -> Model {
         let mut m = Model {
             bits,
             scale,
+            second,
             w,
             bigram: [[0.0; NT]; NT],
         };
@@ -606,10 +691,10 @@ impl Model {
         m
     }
 
-    /// The model file's bytes.
+    /// The model's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(16 + self.w.len() * 2);
-        b.extend_from_slice(MAGIC);
+        b.extend_from_slice(if self.second { MAGIC2 } else { MAGIC });
         b.extend_from_slice(&self.bits.to_le_bytes());
         b.extend_from_slice(&self.scale.to_le_bytes());
         for w in &self.w {
@@ -662,7 +747,7 @@ impl Model {
             sc.tr.clear();
             for i in a..b {
                 sc.feats.clear();
-                static_features(toks, &sc.pre, i, &mut sc.feats);
+                static_features(toks, &sc.pre, i, self.second, &mut sc.feats);
                 let mut score = [0i32; NT];
                 for &f in &sc.feats {
                     self.add_row(f, &mut score);
@@ -685,10 +770,82 @@ impl Model {
     }
 }
 
+/// The tagger of a document: a first model tags each sentence alone; a second model, when
+/// there is one, tags them again knowing the first pass's tags of the whole document
+/// ([`doc_tags`]). The model file is the first model's bytes followed by the second's.
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    pub first: Model,
+    pub second: Option<Model>,
+}
+
+impl Tagger {
+    /// Reads a model file; `None` when the bytes are not one (the extractor then runs on
+    /// rules and gazetteers alone).
+    pub fn from_bytes(b: &[u8]) -> Option<Tagger> {
+        let (first, n) = Model::parse(b)?;
+        if first.second {
+            return None;
+        }
+        if n == b.len() {
+            return Some(Tagger {
+                first,
+                second: None,
+            });
+        }
+        match Model::parse(&b[n..])? {
+            (second, m) if second.second && n + m == b.len() => Some(Tagger {
+                first,
+                second: Some(second),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The model file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = self.first.to_bytes();
+        if let Some(s) = &self.second {
+            b.extend(s.to_bytes());
+        }
+        b
+    }
+
+    /// Tags the sentences `sents` (token ranges into `toks`, the tokens of one document);
+    /// IOB2 tag indexes go to `out` (one per token; tokens outside the sentences are left
+    /// alone). Fills in the second-pass fields of `toks`.
+    pub fn tag_document(
+        &self,
+        toks: &mut [Feat],
+        sents: &[(usize, usize)],
+        sc: &mut Scratch,
+        out: &mut [u8],
+    ) {
+        let mut tags = Vec::new();
+        for &(a, b) in sents {
+            self.first.tag(&toks[a..b], sc, &mut tags);
+            out[a..b].copy_from_slice(&tags);
+        }
+        let Some(second) = &self.second else {
+            return;
+        };
+        let mut inside = vec![false; toks.len()];
+        for &(a, b) in sents {
+            inside[a..b].fill(true);
+        }
+        doc_tags(toks, out, |i| inside[i]);
+        for &(a, b) in sents {
+            second.tag(&toks[a..b], sc, &mut tags);
+            out[a..b].copy_from_slice(&tags);
+        }
+    }
+}
+
 /// Training: a structured perceptron (Viterbi decoding, averaged weights) over the same
 /// features.
 pub struct Trainer {
     bits: u32,
+    second: bool,
     w: Vec<f32>,
     acc: Vec<f32>,
     step: f32,
@@ -698,10 +855,12 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    pub fn new(bits: u32) -> Trainer {
+    /// A trainer for a first-pass model, or (`second`) a second-pass one.
+    pub fn new(bits: u32, second: bool) -> Trainer {
         let n = (1usize << bits) * NT;
         Trainer {
             bits,
+            second,
             w: vec![0.0; n],
             acc: vec![0.0; n],
             step: 1.0,
@@ -806,19 +965,29 @@ impl Trainer {
 
     /// The averaged, quantised model.
     pub fn finish(&self) -> Model {
-        let avg: Vec<f32> = self
-            .w
+        Model::quantised(self.bits, self.second, &self.averaged())
+    }
+
+    /// The averaged weights (several runs' can be averaged again before quantising).
+    pub fn averaged(&self) -> Vec<f32> {
+        self.w
             .iter()
             .zip(&self.acc)
             .map(|(w, a)| w - a / self.step)
-            .collect();
+            .collect()
+    }
+}
+
+impl Model {
+    /// A model from float weights (`2^bits * NT` of them), quantised to `i16`.
+    pub fn quantised(bits: u32, second: bool, avg: &[f32]) -> Model {
         let max = avg.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-6);
         let scale = max / 32767.0;
         let w = avg
             .iter()
             .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
             .collect();
-        Model::build(self.bits, scale, w)
+        Model::build(bits, scale, second, w)
     }
 }
 
@@ -905,6 +1074,8 @@ mod tests {
                 initial: false,
                 special: false,
                 doc: 0,
+                prior: 0,
+                doc_tag: 0,
             })
             .collect();
         let mut act = Vec::new();
@@ -921,13 +1092,99 @@ mod tests {
         assert_eq!(runs, [(1, 4), (5, 6), (7, 9)]);
     }
 
+    fn feat<'a>(word: &'a str, lower: &'a str, class: u32) -> Feat<'a> {
+        Feat {
+            word,
+            lower,
+            class,
+            initial: false,
+            special: false,
+            doc: 0,
+            prior: 0,
+            doc_tag: 0,
+        }
+    }
+
+    #[test]
+    fn shouting_sentences_are_read_in_their_usual_case() {
+        assert!(shouting(["SOCCER", "-", "LEEDS", "BEAT", "CHELSEA", "."]));
+        assert!(shouting(["LONDON", "1996-08-30"]), "a dateline");
+        assert!(
+            !shouting(["NATO", "said", "on", "Monday"]),
+            "an acronym in a sentence"
+        );
+        assert!(!shouting(["UN"]), "one short word is an acronym");
+        let common = class::COMMON;
+        let toks = [
+            feat("LEEDS", "leeds", class::CITY),
+            feat("BEAT", "beat", common),
+            feat("U.S.", "u.s.", 0),
+            feat("RIVALS", "rivals", common),
+        ];
+        let words = usual_case(&toks).expect("a shouting sentence");
+        assert_eq!(words, ["Leeds", "beat", "U.S.", "rivals"]);
+        // The document's own usage wins over the common-word list.
+        let mut toks = toks;
+        toks[3].doc = DOC_CAP;
+        toks[0].doc = DOC_LOWER;
+        let words = usual_case(&toks).expect("a shouting sentence");
+        assert_eq!(words, ["leeds", "beat", "U.S.", "Rivals"]);
+        let quiet = [feat("Leeds", "leeds", 0), feat("beat", "beat", common)];
+        assert!(
+            usual_case(&quiet).is_none(),
+            "a normal sentence is tagged as written"
+        );
+    }
+
+    #[test]
+    fn document_case_and_tags_count_other_occurrences_only() {
+        let mut toks = [
+            feat("Residents", "residents", 0),
+            feat("said", "said", 0),
+            feat("residents", "residents", 0),
+            feat("Jordan", "jordan", 0),
+            feat("Jordan", "jordan", 0),
+            feat("Jordan", "jordan", 0),
+        ];
+        toks[0].initial = true;
+        doc_case(&mut toks, |_| true);
+        assert_eq!(toks[0].doc, DOC_LOWER, "written lowercase later");
+        assert_eq!(toks[2].doc, 0, "its own occurrence is not evidence");
+        assert_eq!(toks[3].doc, DOC_CAP);
+        // First-pass tags: Jordan twice a place, once a person.
+        let tags = [0, 0, 0, 5, 5, 1];
+        doc_tags(&mut toks, &tags, |_| true);
+        assert_eq!(
+            toks[3].doc_tag, 1,
+            "elsewhere once LOC, once PER: a tie goes to PER"
+        );
+        assert_eq!(toks[5].doc_tag, 3, "elsewhere twice LOC");
+        assert_eq!(toks[5].prior, 1, "its own first-pass tag");
+        assert_eq!(toks[0].doc_tag, 0, "seen capitalised nowhere else");
+        assert_eq!(toks[2].doc_tag, 0, "lowercase words are not looked up");
+    }
+
     #[test]
     fn model_round_trips_and_rejects_garbage() {
-        let t = Trainer::new(8);
+        let t = Trainer::new(8, false);
         let m = t.finish();
         let b = m.to_bytes();
         assert!(Model::from_bytes(&b).is_some());
         assert!(Model::from_bytes(&b[..b.len() - 1]).is_none());
         assert!(Model::from_bytes(b"nonsense").is_none());
+        let one = Tagger::from_bytes(&b).expect("one model is a tagger");
+        assert!(one.second.is_none());
+        let mut two = b.clone();
+        two.extend(Trainer::new(8, true).finish().to_bytes());
+        let t = Tagger::from_bytes(&two).expect("two models are a tagger");
+        assert!(t.second.is_some(), "the second pass must load");
+        assert_eq!(t.to_bytes(), two, "a tagger writes back what it read");
+        assert!(Tagger::from_bytes(&two[..two.len() - 2]).is_none());
+        let mut twice = b.clone();
+        twice.extend(&b);
+        assert!(
+            Tagger::from_bytes(&twice).is_none(),
+            "a second first-pass model is not a second pass"
+        );
     }
 }
