@@ -373,6 +373,7 @@ fn train_model(
     epochs: usize,
     second: bool,
     seed: u64,
+    margin: f32,
     mut each_epoch: impl FnMut(usize, f64, &Model),
 ) -> Vec<f32> {
     let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
@@ -398,6 +399,7 @@ fn train_model(
         })
         .collect();
     let mut trainer = Trainer::new(bits, second);
+    trainer.margin = margin;
     // A fixed pseudo-random order per epoch (deterministic training).
     let mut order: Vec<usize> = (0..idx.len()).collect();
     let mut shuffle = Rng(0x9e37_79b9_7f4a_7c15u64 ^ seed);
@@ -432,6 +434,7 @@ fn train_averaged(
     second: bool,
     seed: u64,
     runs: usize,
+    margin: f32,
     mut each_epoch: impl FnMut(usize, f64, &Model),
 ) -> Model {
     let mut sum: Vec<f32> = Vec::new();
@@ -443,6 +446,7 @@ fn train_averaged(
             epochs,
             second,
             seed + r as u64,
+            margin,
             &mut each_epoch,
         );
         if sum.is_empty() {
@@ -499,6 +503,7 @@ fn main() {
     let mut folds = 0usize;
     let mut seed = 0u64;
     let mut runs = 1usize;
+    let mut margin = 0f32;
     let mut bits2 = 18u32;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -525,6 +530,8 @@ fn main() {
             "--second-pass" => folds = args.next().and_then(|s| s.parse().ok()).unwrap_or(4),
             // Another training order and augmentation draw (to see the noise of one run).
             // Average the weights of N runs in different orders.
+            // Cost-augmented learning: wrong tags get this much extra score while learning.
+            "--margin" => margin = args.next().and_then(|s| s.parse().ok()).unwrap_or(0.0),
             "--runs" => runs = args.next().and_then(|s| s.parse().ok()).unwrap_or(1),
             "--seed" => seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(0),
             "--bits2" => bits2 = args.next().and_then(|s| s.parse().ok()).unwrap_or(bits2),
@@ -708,7 +715,17 @@ fn main() {
                 .copied()
                 .filter(|&i| train[i].docid % folds != k)
                 .collect();
-            let m = train_averaged(&train, &rest, bits, epochs, false, seed, runs, |_, _, _| {});
+            let m = train_averaged(
+                &train,
+                &rest,
+                bits,
+                epochs,
+                false,
+                seed,
+                runs,
+                margin,
+                |_, _, _| {},
+            );
             for (i, s) in train.iter().enumerate() {
                 if s.docid % folds == k {
                     m.tag(&feats(s), &mut sc, &mut first_tags[i]);
@@ -747,6 +764,7 @@ fn main() {
         false,
         seed,
         runs,
+        margin,
         |e, err, m| {
             show(
                 e,
@@ -772,6 +790,7 @@ fn main() {
             true,
             seed,
             runs,
+            margin,
             |e, err, m| {
                 show(
                     e,

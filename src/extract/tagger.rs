@@ -846,6 +846,9 @@ impl Tagger {
 pub struct Trainer {
     bits: u32,
     second: bool,
+    /// Cost-augmented decoding: while learning, every wrong tag of a scored token gets this
+    /// much more score, so an update happens until the gold path wins by a margin.
+    pub margin: f32,
     w: Vec<f32>,
     acc: Vec<f32>,
     step: f32,
@@ -861,6 +864,7 @@ impl Trainer {
         Trainer {
             bits,
             second,
+            margin: 0.0,
             w: vec![0.0; n],
             acc: vec![0.0; n],
             step: 1.0,
@@ -906,6 +910,13 @@ impl Trainer {
                     let r = self.row(f);
                     for (t, s) in score.iter_mut().enumerate() {
                         *s += self.w[r + t];
+                    }
+                }
+                if self.margin != 0.0 {
+                    for (t, s) in score.iter_mut().enumerate() {
+                        if t as u8 != g[i] {
+                            *s += self.margin;
+                        }
                     }
                 }
                 self.em.push(score);
