@@ -366,6 +366,7 @@ fn score(model: &Tagger, sents: &[Sent]) -> [(usize, usize, usize); 3] {
 
 /// Trains one model (`second`: a second-pass one) on the sentences `idx` of `train`,
 /// calling `each_epoch` with the model after every epoch.
+#[allow(clippy::too_many_arguments)]
 fn train_model(
     train: &[Sent],
     idx: &[usize],
