@@ -16,14 +16,23 @@
 //! capitals ("of" in "Bank of England") and numbers after a capital. The others are O, in
 //! training as in decoding (most tokens of news text; this is most of the tagger's speed).
 //!
+//! A sentence written in capitals (a headline, a dateline: [`shouting`]) is tagged in its
+//! usual case ([`usual_case`]: how the rest of the document writes each word, else whether it
+//! is a common lowercase word), since its capitals say nothing; the model is trained on
+//! upper-cased copies of sentences read the same way. A [`Tagger`] tags a whole document;
+//! it may hold a second-pass model that re-tags it knowing the first pass's tags of the same
+//! word elsewhere ([`doc_tags`]); the shipped model has none (measured in docs/extraction.md).
+//!
 //! Why a perceptron and not a CRF: training takes seconds, decoding is one pass, and the
 //! structured perceptron with Viterbi optimises the same kind of sequence score a CRF does
 //! (docs/extraction.md has the figures). Why written by hand: no maintained crate offers a
 //! small, dependency-free sequence perceptron with hashed features.
 //!
 //! The model file (`data/tagger.bin`) is `DSTAG002`, `bits: u32 LE`, `scale: f32 LE`, then
-//! `9 * 2^bits` weights as `i16 LE` (weights quantised with `scale`). It is trained by
-//! `cargo run --release --example train_tagger` from the corpora in `../shared/data/ner/`.
+//! `9 * 2^bits` weights as `i16 LE` (weights quantised with `scale`), optionally followed by
+//! a second-pass model in the same layout under the magic `DSTAG2ND`. It is trained by
+//! `cargo run --release --example train_tagger` from the corpora in `../shared/data/ner/`
+//! (a structured perceptron with cost-augmented decoding, see [`Trainer::margin`]).
 
 use super::lexicon::{class, hash_bytes};
 
