@@ -149,10 +149,18 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     let mut out: Vec<Cand> = Vec::new();
     // Words seen capitalised in the middle of a sentence: a sentence-initial word that is
     // also one of these is a name, not just a capital.
+    let ctx = super::context::context(lx, doc);
     let mut mid_caps: rustc_hash::FxHashSet<&str> = Default::default();
-    for (i, t) in doc.toks.iter().enumerate() {
-        if doc.cap[i] && !t.initial && !t.skip && t.kind == TokKind::Word {
-            mid_caps.insert(doc.lower(i));
+    for (si, s) in doc.sents.iter().enumerate() {
+        // (Every word of a headline is a capital.)
+        if ctx.shout[si] {
+            continue;
+        }
+        for i in s.first..s.last {
+            let t = &doc.toks[i];
+            if doc.cap[i] && !t.initial && !t.skip && t.kind == TokKind::Word {
+                mid_caps.insert(doc.lower(i));
+            }
         }
     }
     // Per-sentence buffers, reused.
@@ -181,6 +189,66 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 .into_iter()
                 .map(|(a, b, t)| (a + s.first, b + s.first, kind_of(t)))
                 .collect();
+        // Spans whose kind the document's structure settles: a dateline's place, the teams
+        // of a results line.
+        let mut forced: Vec<(usize, usize, EntityKind)> = Vec::new();
+        if let Some((a, b)) = ctx.dateline[si] {
+            forced.push((a, b, EntityKind::Place));
+        } else if ctx.shout[si] {
+            // A headline: the tagger cannot read capitals. Its places come from the
+            // gazetteer (a word that is also common English, "READING", is not taken); its
+            // other names from the rest of the document (`propagate`).
+            spans.clear();
+            let mut i = s.first;
+            while i < s.last {
+                let c = doc.class[i];
+                // A given name and a surname, an initial or a word no list knows
+                // ("ELIZABETH B. PRELOGAR").
+                let namey = |k: usize| {
+                    let ck = doc.class[k];
+                    doc.is_word(k)
+                        && ck & (class::COMMON | class::NOT_ENTITY | class::MONTH) == 0
+                        && (ck & class::SURNAME != 0
+                            || ck & !class::GIVEN == 0
+                            || doc.word(k).len() == 2 && doc.word(k).ends_with('.'))
+                };
+                if doc.is_word(i)
+                    && c & class::GIVEN != 0
+                    && c & (class::COMMON | class::NOT_ENTITY) == 0
+                    && i + 1 < s.last
+                    && namey(i + 1)
+                {
+                    let mut j = i + 1;
+                    while j < s.last && j < i + 4 && namey(j) {
+                        j += 1;
+                    }
+                    spans.push((i, j, Some(EntityKind::Person)));
+                    i = j;
+                    continue;
+                }
+                let place = c & (class::COUNTRY | class::REGION | class::PLACE_B) != 0
+                    || c & class::CITY != 0 && c & class::COMMON == 0;
+                if !doc.is_word(i) || !place || c & class::NOT_ENTITY != 0 {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i + 1;
+                if c & class::PLACE_B != 0 {
+                    while j < s.last && doc.class[j] & class::PLACE_I != 0 {
+                        j += 1;
+                    }
+                }
+                spans.push((i, j, Some(EntityKind::Place)));
+                i = j;
+            }
+        }
+        for &(a, b) in &ctx.score_runs[si] {
+            forced.push((a, b, EntityKind::Organisation));
+        }
+        for &(a, b, k) in &forced {
+            spans.retain(|&(x, y, _)| y <= a || x >= b);
+            spans.push((a, b, Some(k)));
+        }
         // Gazetteer places the tagger missed, after a locative preposition.
         for i in s.first..s.last {
             if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
@@ -198,8 +266,8 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
         // Capitalised runs ending in an organisation head noun ("World Health Organization")
-        // and an acronym in brackets after a name ("(WHO)").
-        let mut i = s.first;
+        // and an acronym in brackets after a name ("(WHO)"); not in a headline.
+        let mut i = if ctx.shout[si] { s.last } else { s.first };
         while i < s.last {
             // ("New" is a common word but starts "New York City Health and Hospitals
             // Corporation".)
@@ -274,7 +342,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 *x = true;
             }
         }
-        let mut i = s.first;
+        let mut i = if ctx.shout[si] { s.last } else { s.first };
         while i < s.last {
             if !doc.cap[i]
                 || !doc.is_word(i)
@@ -333,9 +401,38 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
             }
-            if let Some(c) = classify(lx, doc, a, b, kind, si, &mid_caps) {
+            if let Some(mut c) = classify(lx, doc, a, b, kind, si, &mid_caps) {
+                if let Some(&(_, _, k)) = forced
+                    .iter()
+                    .find(|&&(x, y, _)| x <= c.first && c.last <= y)
+                {
+                    force(lx, doc, &mut c, k);
+                }
                 out.push(c);
             }
+        }
+    }
+    // Evidence from the words around a name: "shares of X", "X's chief executive"; in a
+    // sports report "beat X", "X drew", "X striker".
+    for c in out.iter_mut() {
+        if c.gov.is_some() || c.sub_of.is_some() || c.kind == EntityKind::Organisation {
+            continue;
+        }
+        let s = &doc.sents[c.sent];
+        // A person's full name stays a person; a single word the tagger took for a person
+        // may be a firm or a club ("Barclays", "Blackburn").
+        let person = c.kind == EntityKind::Person
+            && (c.last - c.first > 1 || doc.class[c.first] & class::GIVEN != 0);
+        if person || is_country(lx, &c.key) {
+            continue;
+        }
+        let team = ctx.sports
+            && (c.kind != EntityKind::Person
+                || !place_records(lx, doc.span_text(c.first, c.last)).is_empty())
+            && super::context::team_cue(lx, doc, s, c.first, c.last);
+        if team || super::context::org_cue(lx, doc, s, c.first, c.last) {
+            c.kind = EntityKind::Organisation;
+            c.strength = 3;
         }
     }
     propagate(lx, doc, &mut out);
@@ -373,6 +470,36 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     }
     out.sort_by_key(|c| c.first);
     out
+}
+
+/// Whether a key names a country (by the gazetteer's best record).
+fn is_country(lx: &Lexicon, key: &str) -> bool {
+    lx.lookup_place(key)
+        .first()
+        .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
+}
+
+/// Sets the kind the document's structure gives a candidate: a dateline's place; a team of a
+/// results line, which is an organisation unless it is a country (a national team is written
+/// as its country) or a person's full name (golf and tennis tables list players).
+fn force(lx: &Lexicon, doc: &Doc, c: &mut Cand, k: EntityKind) {
+    match k {
+        EntityKind::Organisation => {
+            let person = c.kind == EntityKind::Person
+                && c.last - c.first > 1
+                && doc.class[c.first] & class::GIVEN != 0;
+            if person {
+                return;
+            }
+            if is_country(lx, &c.key) {
+                c.kind = EntityKind::Place;
+            } else {
+                c.kind = EntityKind::Organisation;
+            }
+        }
+        k => c.kind = k,
+    }
+    c.strength = 3;
 }
 
 /// Tokens `i..j` are followed by a role word and a capitalised name ("Kremlin spokesman

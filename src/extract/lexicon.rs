@@ -47,6 +47,11 @@ pub mod class {
     pub const HYPOTHETICAL: u32 = 1 << 21;
     /// A common lowercase word of English text (`data/common_words.txt`).
     pub const COMMON: u32 = 1 << 22;
+    /// A word that names a sport or a sports document's furniture ("soccer", "cricket",
+    /// "standings"): evidence that capitalised place names are teams.
+    pub const SPORT: u32 = 1 << 23;
+    /// A position in a team ("striker", "coach"): "Leeds striker X" is the club's.
+    pub const SPORT_ROLE: u32 = 1 << 24;
     /// Number of class bits the tagger uses as features (the bits above 20 are not).
     pub const COUNT: u32 = 21;
 }
@@ -105,6 +110,15 @@ pub struct Lexicon {
     pub max_place_words: usize,
     /// First words of multi-word places and phrases (only these start a longer lookup).
     pub starts: FxHashSet<String>,
+    /// Words and phrases before a team's name in sports text ("beat", "drew with").
+    pub team_before: FxHashSet<String>,
+    /// Words and phrases after a team's name in sports text ("beat", "drew", "lost to").
+    pub team_after: FxHashSet<String>,
+    /// Phrases after a name that make it an organisation ("said in a statement" is not one:
+    /// people say that too; "shares", "'s chief executive" are).
+    pub org_after: FxHashSet<String>,
+    /// Phrases before a name that make it an organisation ("shares of", "a unit of").
+    pub org_before: FxHashSet<String>,
 }
 
 /// Lowercase with diacritics removed: the key every comparison uses ("Ḥalab" = "halab").
@@ -246,6 +260,17 @@ impl Lexicon {
                 *lx.words.entry(fold(first)).or_default() |= class::TRIGGER;
                 continue;
             }
+            let cue = match section.as_str() {
+                "team_before" => Some(&mut lx.team_before),
+                "team_after" => Some(&mut lx.team_after),
+                "org_before" => Some(&mut lx.org_before),
+                "org_after" => Some(&mut lx.org_after),
+                _ => None,
+            };
+            if let Some(set) = cue {
+                set.insert(fold(l));
+                continue;
+            }
             if section == "number" {
                 if let Some((w, v)) = l.split_once('\t') {
                     lx.numbers.insert(w.to_string(), v.parse().unwrap_or(0));
@@ -265,6 +290,8 @@ impl Lexicon {
                 "said" => class::SAID,
                 "victim" => class::VICTIM,
                 "hypothetical" => class::HYPOTHETICAL,
+                "sport" => class::SPORT,
+                "sport_role" => class::SPORT_ROLE,
                 _ => 0,
             };
             if l.contains(' ') {
