@@ -265,6 +265,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(EntityKind::Place)));
             }
         }
+        // Names in the organisation list the tagger missed ("Interpol", "Arab League").
+        let mut i = if ctx.shout[si] { s.last } else { s.first };
+        while i < s.last {
+            if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
+                i += 1;
+                continue;
+            }
+            let e = org_name_at(lx, doc, i, s.last);
+            if e > i && !(e == i + 1 && doc.toks[i].initial) {
+                spans.retain(|&(x, y, _)| y <= i || x >= e);
+                spans.push((i, e, Some(EntityKind::Organisation)));
+                i = e;
+            } else {
+                i += 1;
+            }
+        }
         // Capitalised runs ending in an organisation head noun ("World Health Organization")
         // and an acronym in brackets after a name ("(WHO)"); not in a headline.
         let mut i = if ctx.shout[si] { s.last } else { s.first };
@@ -470,6 +486,30 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     }
     out.sort_by_key(|c| c.first);
     out
+}
+
+/// The end of the longest name of the organisation list starting at token `i`, or `i`.
+/// Hyphenated tokens count as their parts, as in the list's keys.
+fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
+    let first = doc.lower(i).split('-').next().unwrap_or("");
+    if !lx.org_starts.contains(first) {
+        return i;
+    }
+    let mut best = i;
+    let mut key = String::new();
+    for j in i..end.min(i + lx.max_org_words) {
+        if !doc.is_word(j) {
+            break;
+        }
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&doc.lower(j).replace('-', " "));
+        if doc.cap[j] && lx.orgs.contains(&key) {
+            best = j + 1;
+        }
+    }
+    best
 }
 
 /// Whether a key names a country (by the gazetteer's best record).
@@ -935,6 +975,13 @@ fn classify(
         && (kind == Some(EntityKind::Person) || kind.is_none() || n <= 3)
     {
         (EntityKind::Person, 3)
+    } else if !is_country
+        && lx
+            .orgs
+            .contains(&super::lexicon::org_key((a..b).map(|i| doc.lower(i))))
+    {
+        // A name of the organisation list.
+        (EntityKind::Organisation, 3)
     } else if n > 1
         && places.first().is_some_and(|p| {
             lx.place(*p).kind == super::lexicon::PlaceKind::Region && key.split(' ').count() == n

@@ -18,6 +18,7 @@ const SURNAMES: &str = include_str!("../../data/surnames.txt");
 const LEGAL: &str = include_str!("../../data/legal_forms.txt");
 const LEXICON: &str = include_str!("../../data/lexicon.txt");
 const COMMON: &str = include_str!("../../data/common_words.txt");
+const ORGS: &str = include_str!("../../data/organisations.txt");
 
 /// Word classes from the lexicon and name lists, as bits (also tagger features).
 pub mod class {
@@ -119,6 +120,30 @@ pub struct Lexicon {
     pub org_after: FxHashSet<String>,
     /// Phrases before a name that make it an organisation ("shares of", "a unit of").
     pub org_before: FxHashSet<String>,
+    /// Organisation names (`data/organisations.txt`), as [`org_key`]s.
+    pub orgs: FxHashSet<String>,
+    /// The first words of those names.
+    pub org_starts: FxHashSet<String>,
+    /// The longest organisation name in words.
+    pub max_org_words: usize,
+}
+
+/// The key of a name in the organisation list: folded, hyphens as spaces, one space between
+/// words ("AFL-CIO" = "afl cio").
+pub fn org_key<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for w in words {
+        for part in w.split(|c: char| c.is_whitespace() || c == '-') {
+            if part.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&fold(part));
+        }
+    }
+    out
 }
 
 /// Lowercase with diacritics removed: the key every comparison uses ("Ḥalab" = "halab").
@@ -240,6 +265,13 @@ impl Lexicon {
         }
         for l in data_lines(COMMON) {
             *lx.words.entry(l.to_string()).or_default() |= class::COMMON;
+        }
+        for l in data_lines(ORGS) {
+            let k = org_key(std::iter::once(l));
+            let first = k.split(' ').next().unwrap_or("").to_string();
+            lx.max_org_words = lx.max_org_words.max(k.split(' ').count());
+            lx.org_starts.insert(first);
+            lx.orgs.insert(k);
         }
         for l in data_lines(LEGAL) {
             if !l.contains(' ') {
