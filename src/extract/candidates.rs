@@ -130,6 +130,9 @@ fn canonical_direction(w: &str) -> &str {
     }
 }
 
+/// A word that ends an organisation's name when capitalised.
+const HEAD: u32 = class::ORG_HEAD | class::ORG_SUFFIX;
+
 const LOCATIVE: &[&str] = &[
     "in", "at", "from", "to", "near", "across", "into", "outside", "inside", "around", "towards",
     "toward", "through", "of",
@@ -308,7 +311,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 {
                     break;
                 }
-                if doc.class[j] & (class::ORG_HEAD | class::LEGAL) != 0
+                if doc.class[j] & (HEAD | class::LEGAL) != 0
                     && j > i
                     && (doc.cap[j] || doc.class[j] & class::LEGAL != 0)
                 {
@@ -335,7 +338,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 let mut a = i;
                 if doc.class[i] & class::GIVEN != 0
                     && let Some(o) = (i + 1..e).find(|&k| doc.lower(k) == "of")
-                    && (i..o).all(|k| doc.class[k] & (class::ORG_HEAD | class::LEGAL) == 0)
+                    && (i..o).all(|k| doc.class[k] & (HEAD | class::LEGAL) == 0)
                 {
                     a = o + 1;
                     if a < e && doc.lower(a) == "the" {
@@ -439,7 +442,8 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         // may be a firm or a club ("Barclays", "Blackburn").
         let person = c.kind == EntityKind::Person
             && (c.last - c.first > 1 || doc.class[c.first] & class::GIVEN != 0);
-        if person || is_country(lx, &c.key) {
+        // ("South African batsman": a demonym is not a team.)
+        if person || is_country(lx, &c.key) || doc.class[c.last - 1] & class::DEMONYM != 0 {
             continue;
         }
         let team = ctx.sports
@@ -451,7 +455,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             c.strength = 3;
         }
     }
-    propagate(lx, doc, &mut out);
+    propagate(lx, doc, &ctx.shout, &mut out);
     // Parts of places: a direction word before a place mention.
     let mut subs = Vec::new();
     for c in &out {
@@ -744,7 +748,7 @@ fn repair(
 
 /// One sense per document: a name found once is a name wherever else it is written with a
 /// capital, and a person's surname alone ("Salah" after "Mohamed Salah") is that person.
-fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
+fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
     let n = doc.toks.len();
     let mut covered = vec![false; n];
     for c in out.iter() {
@@ -798,7 +802,8 @@ fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
                             .enumerate()
                             .all(|(k, w)| doc.lower(i + k) == *w)
                         && !covered[i..e].iter().any(|x| *x)
-                        && (e == s.last || !doc.cap[e] || !doc.is_word(e))
+                        // (In a headline every word is a capital.)
+                        && (e == s.last || !doc.cap[e] || !doc.is_word(e) || shout[si])
                         && best.as_ref().is_none_or(|b| b.0 < e)
                     {
                         best = Some((e, *kind, key.clone()));
@@ -899,7 +904,7 @@ fn classify(
         } else if c & class::TITLE != 0
             && b - a > 1
             && c & class::ORG_HEAD == 0
-            && !(doc.cap[b - 1] && doc.class[b - 1] & class::ORG_HEAD != 0)
+            && !(doc.cap[b - 1] && doc.class[b - 1] & HEAD != 0)
         {
             titled = true;
             a += 1;
@@ -991,11 +996,11 @@ fn classify(
         // A several-word region name the gazetteer knows whole ("West Bank", "Gaza
         // Strip"), even when it ends in a word that ends organisation names.
         (EntityKind::Place, 2)
-    } else if n > 1 && last_class & (class::ORG_HEAD | class::LEGAL) != 0 && doc.cap[b - 1] {
+    } else if n > 1 && last_class & (HEAD | class::LEGAL) != 0 && doc.cap[b - 1] {
         (EntityKind::Organisation, 3)
     } else if n > 2
         && (a + 1..b - 1)
-            .any(|k| doc.lower(k + 1) == "of" && doc.cap[k] && doc.class[k] & class::ORG_HEAD != 0)
+            .any(|k| doc.lower(k + 1) == "of" && doc.cap[k] && doc.class[k] & HEAD != 0)
     {
         // "University of Lagos", "Housing Authority of New Orleans": a head noun before "of".
         (EntityKind::Organisation, 3)
@@ -1006,7 +1011,7 @@ fn classify(
         (EntityKind::Place, 2)
     } else if kind == Some(EntityKind::Organisation)
         && n > 1
-        && last_class & (class::ORG_HEAD | class::LEGAL) == 0
+        && last_class & (HEAD | class::LEGAL) == 0
         && places.first().is_some_and(|p| {
             let p = lx.place(*p);
             p.kind != super::lexicon::PlaceKind::City || p.population >= 100_000
@@ -1031,7 +1036,7 @@ fn classify(
         let agree = match k {
             EntityKind::Person => first_class & class::GIVEN != 0,
             EntityKind::Place => !places.is_empty(),
-            EntityKind::Organisation => last_class & class::ORG_HEAD != 0,
+            EntityKind::Organisation => last_class & HEAD != 0,
         };
         (k, if agree { 2 } else { 1 })
     } else if !places.is_empty() {

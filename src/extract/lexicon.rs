@@ -53,6 +53,9 @@ pub mod class {
     pub const SPORT: u32 = 1 << 23;
     /// A position in a team ("striker", "coach"): "Leeds striker X" is the club's.
     pub const SPORT_ROLE: u32 = 1 << 24;
+    /// A word that ends a company's name when capitalised ("Metals", "Insurance"), but is
+    /// an ordinary noun in lowercase (so never evidence after a demonym: "Saudi oil").
+    pub const ORG_SUFFIX: u32 = 1 << 25;
     /// Number of class bits the tagger uses as features (the bits above 20 are not).
     pub const COUNT: u32 = 21;
 }
@@ -323,6 +326,7 @@ impl Lexicon {
                 "victim" => class::VICTIM,
                 "hypothetical" => class::HYPOTHETICAL,
                 "sport" => class::SPORT,
+                "org_suffix" => class::ORG_SUFFIX,
                 "sport_role" => class::SPORT_ROLE,
                 _ => 0,
             };
