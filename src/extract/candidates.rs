@@ -982,6 +982,9 @@ fn classify(
         (EntityKind::Person, 3)
     } else if !is_country
         && lx
+            .org_starts
+            .contains(doc.lower(a).split('-').next().unwrap_or(""))
+        && lx
             .orgs
             .contains(&super::lexicon::org_key((a..b).map(|i| doc.lower(i))))
     {

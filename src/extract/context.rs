@@ -206,16 +206,8 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
 /// "beat", "drew with", "lost to"…, right before "beat", "drew"… or a position in a team
 /// ("Leeds striker", "Leeds 's striker").
 pub fn team_cue(lx: &Lexicon, doc: &Doc, s: &Sentence, a: usize, b: usize) -> bool {
-    let phrase = |x: usize, y: usize| -> String {
-        (x..y).map(|k| doc.lower(k)).collect::<Vec<_>>().join(" ")
-    };
-    for n in 1..=3 {
-        if a >= s.first + n && lx.team_before.contains(&phrase(a - n, a)) {
-            return true;
-        }
-        if b + n <= s.last && lx.team_after.contains(&phrase(b, b + n)) {
-            return true;
-        }
+    if cue_around(lx, doc, s, a, b, &lx.team_before, &lx.team_after) {
+        return true;
     }
     // "Leeds striker", "Leeds 's Danish striker", "Leeds fans".
     let mut k = b;
@@ -236,14 +228,39 @@ pub fn team_cue(lx: &Lexicon, doc: &Doc, s: &Sentence, a: usize, b: usize) -> bo
 /// Whether the name at tokens `a..b` stands where only an organisation does, in any text:
 /// "shares of X", "X's chief executive" (`org_before`, `org_after`).
 pub fn org_cue(lx: &Lexicon, doc: &Doc, s: &Sentence, a: usize, b: usize) -> bool {
-    let phrase = |x: usize, y: usize| -> String {
-        (x..y).map(|k| doc.lower(k)).collect::<Vec<_>>().join(" ")
+    cue_around(lx, doc, s, a, b, &lx.org_before, &lx.org_after)
+}
+
+/// Whether one to three words right before `a` are in `before`, or right after `b` in
+/// `after`.
+fn cue_around(
+    lx: &Lexicon,
+    doc: &Doc,
+    s: &Sentence,
+    a: usize,
+    b: usize,
+    before: &rustc_hash::FxHashSet<String>,
+    after: &rustc_hash::FxHashSet<String>,
+) -> bool {
+    let mut buf = String::new();
+    let mut phrase = |x: usize, y: usize, set: &rustc_hash::FxHashSet<String>| -> bool {
+        if !(x..y).all(|k| lx.cue_words.contains(doc.lower(k))) {
+            return false;
+        }
+        buf.clear();
+        for k in x..y {
+            if k > x {
+                buf.push(' ');
+            }
+            buf.push_str(doc.lower(k));
+        }
+        set.contains(buf.as_str())
     };
     for n in 1..=3 {
-        if a >= s.first + n && lx.org_before.contains(&phrase(a - n, a)) {
+        if a >= s.first + n && phrase(a - n, a, before) {
             return true;
         }
-        if b + n <= s.last && lx.org_after.contains(&phrase(b, b + n)) {
+        if b + n <= s.last && phrase(b, b + n, after) {
             return true;
         }
     }

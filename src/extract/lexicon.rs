@@ -123,6 +123,9 @@ pub struct Lexicon {
     pub org_after: FxHashSet<String>,
     /// Phrases before a name that make it an organisation ("shares of", "a unit of").
     pub org_before: FxHashSet<String>,
+    /// Every word of the cue phrases above (a phrase is built only where all its words are
+    /// cue words, so most names cost no allocation).
+    pub cue_words: FxHashSet<String>,
     /// Organisation names (`data/organisations.txt`), as [`org_key`]s.
     pub orgs: FxHashSet<String>,
     /// The first words of those names.
@@ -304,6 +307,9 @@ impl Lexicon {
             };
             if let Some(set) = cue {
                 set.insert(fold(l));
+                for w in fold(l).split(' ') {
+                    lx.cue_words.insert(w.to_string());
+                }
                 continue;
             }
             if section == "number" {
