@@ -13,7 +13,13 @@
 //!   tagger missed it;
 //! - a lone sentence-initial word is dropped unless the lexicon or the rest of the document
 //!   says it is a name; months, weekdays, hashtags, handles and words in `not_entity` are
-//!   never entities by themselves, nor is a bare demonym.
+//!   never entities by themselves, nor is a bare demonym;
+//! - the document's structure ([`super::context`]) settles kinds: a headline in capitals
+//!   takes its names from the gazetteer and the rest of the document, a dateline gives a
+//!   place, the names of a results or standings line and names next to team cues in a
+//!   sports report are teams (organisations unless countries);
+//! - words around a name ("shares of X", "X's chief executive") and the organisation list
+//!   (`data/organisations.txt`) make it an organisation.
 
 use super::EntityKind;
 use super::lexicon::{Lexicon, class, fold};

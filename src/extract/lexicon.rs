@@ -2,10 +2,12 @@
 //!
 //! Every list is a data file compiled into the binary (`include_str!`), parsed once when the
 //! [`super::Extractor`] is built: countries with aliases and demonyms, regions (admin1),
-//! cities of 15,000 people or more, given names, surnames, legal forms (converted from registry
-//! packages by `scripts/convert_data.py`, see `data/NOTICE.md`), and `data/lexicon.txt`, the
-//! closed-class words written for dossier (titles, roles, organisation head nouns, directions,
-//! words that are never entities, event triggers). Code holds no names of the world.
+//! cities of 15,000 people or more, given names, surnames, legal forms, organisation names from
+//! WordNet (converted from registry packages by `scripts/convert_data.py`, see
+//! `data/NOTICE.md`), and `data/lexicon.txt`, the
+//! closed-class words written for dossier (titles, roles, organisation head nouns and suffixes,
+//! directions, words that are never entities, event triggers, words of sports reports and the
+//! cue phrases around team and organisation names). Code holds no names of the world.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use unicode_normalization::UnicodeNormalization;
