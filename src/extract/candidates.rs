@@ -426,11 +426,19 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
             }
-            if let Some(mut c) = classify(lx, doc, a, b, kind, si, &mid_caps) {
-                if let Some(&(_, _, k)) = forced
-                    .iter()
-                    .find(|&&(x, y, _)| x <= c.first && c.last <= y)
-                {
+            let structural = forced.iter().find(|&&(x, y, _)| x <= a && b <= y);
+            // (A team at the start of a results line is a name whoever knows it: "Arsenal
+            // 2 Leeds 1".)
+            if let Some(mut c) = classify(
+                lx,
+                doc,
+                a,
+                b,
+                kind,
+                si,
+                structural.is_none().then_some(&mid_caps),
+            ) {
+                if let Some(&(_, _, k)) = structural {
                     force(lx, doc, &mut c, k);
                 }
                 out.push(c);
@@ -894,7 +902,9 @@ fn classify(
     mut b: usize,
     kind: Option<EntityKind>,
     si: usize,
-    mid_caps: &rustc_hash::FxHashSet<&str>,
+    // Capitalised words seen mid-sentence; `None` when the document's structure says the span
+    // is a name whatever its capital (a team at the start of a results line).
+    mid_caps: Option<&rustc_hash::FxHashSet<&str>>,
 ) -> Option<Cand> {
     let mut titled = false;
     // Trim determiners, titles and punctuation at the start; punctuation at the end.
@@ -955,7 +965,7 @@ fn classify(
             return None;
         }
         if doc.toks[a].initial
-            && !mid_caps.contains(doc.lower(a))
+            && mid_caps.is_some_and(|m| !m.contains(doc.lower(a)))
             && !role_before_name(doc, a, b, doc.toks.len())
         {
             let named = first_class

@@ -283,9 +283,11 @@ mod tests {
     #[test]
     fn results_lines_make_towns_teams_but_countries_stay_places() {
         let m = kinds(
-            "Results on Saturday:\nHalifax 2 Rotherham 1\nWalsall 0 Grimsby 0\nBrazil 3 Chile 1\n",
+            "Results on Saturday:\nHalifax 2 Rotherham 1\nWalsall 0 Grimsby 0\nBrazil 3 Chile 1\n\
+             Zorvak 2 Quilby 1\nStandings:\nQuilby 30 18 7 5 52 30 61\n",
         );
-        for team in ["Halifax", "Rotherham", "Walsall", "Grimsby"] {
+        // (Zorvak and Quilby are known to no list: the lines alone make them teams.)
+        for team in ["Halifax", "Rotherham", "Walsall", "Grimsby", "Zorvak", "Quilby"] {
             assert!(
                 m.contains(&(team.to_string(), EntityKind::Organisation)),
                 "{team} is a team: {m:?}"
