@@ -172,6 +172,8 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
     }
+    // Indexes in `out` of the datelines' places.
+    let mut datelines: Vec<usize> = Vec::new();
     // Per-sentence buffers, reused.
     let (mut covered, mut in_span) = (Vec::new(), Vec::new());
     for (si, s) in doc.sents.iter().enumerate() {
@@ -440,6 +442,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             ) {
                 if let Some(&(_, _, k)) = structural {
                     force(lx, doc, &mut c, k);
+                    if k == EntityKind::Place {
+                        datelines.push(out.len());
+                    }
                 }
                 out.push(c);
             }
@@ -467,6 +472,18 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         if team || super::context::org_cue(lx, doc, s, c.first, c.last) {
             c.kind = EntityKind::Organisation;
             c.strength = 3;
+        }
+    }
+    // A sports report filed from a town whose club plays in it: the dateline names the town,
+    // the rest of the report the club. They are two entities, so the dateline does not join
+    // the team's key (nor take its kind).
+    for d in datelines {
+        let key = &out[d].key;
+        if out
+            .iter()
+            .any(|o| o.kind == EntityKind::Organisation && o.strength >= 3 && o.key == *key)
+        {
+            out[d].key.push_str(" (dateline)");
         }
     }
     propagate(lx, doc, &ctx.shout, &mut out);
@@ -774,7 +791,7 @@ fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
     type Form<'a> = (Vec<&'a str>, EntityKind, String);
     let mut forms: rustc_hash::FxHashMap<&str, Vec<Form>> = Default::default();
     for c in out.iter() {
-        if c.gov.is_some() || !doc.cap[c.first] {
+        if c.gov.is_some() || !doc.cap[c.first] || c.key.ends_with(" (dateline)") {
             continue;
         }
         let words: Vec<&str> = (c.first..c.last).map(|i| doc.lower(i)).collect();

@@ -287,7 +287,14 @@ mod tests {
              Zorvak 2 Quilby 1\nStandings:\nQuilby 30 18 7 5 52 30 61\n",
         );
         // (Zorvak and Quilby are known to no list: the lines alone make them teams.)
-        for team in ["Halifax", "Rotherham", "Walsall", "Grimsby", "Zorvak", "Quilby"] {
+        for team in [
+            "Halifax",
+            "Rotherham",
+            "Walsall",
+            "Grimsby",
+            "Zorvak",
+            "Quilby",
+        ] {
             assert!(
                 m.contains(&(team.to_string(), EntityKind::Organisation)),
                 "{team} is a team: {m:?}"
@@ -296,6 +303,22 @@ mod tests {
         assert!(
             m.contains(&("Brazil".to_string(), EntityKind::Place)),
             "a national team is its country: {m:?}"
+        );
+    }
+
+    #[test]
+    fn a_dateline_stays_the_town_in_a_report_on_its_club() {
+        let m = kinds(
+            "SOCCER - HALIFAX HOLD ON\nHALIFAX 2024-01-05\nHalifax beat Walsall 2-1 on \
+             Saturday.\nWalsall drew with Grimsby 1-1 last week.\n",
+        );
+        assert!(
+            m.contains(&("HALIFAX".to_string(), EntityKind::Place)),
+            "the dateline is the town: {m:?}"
+        );
+        assert!(
+            m.contains(&("Halifax".to_string(), EntityKind::Organisation)),
+            "the club: {m:?}"
         );
     }
 
