@@ -487,6 +487,33 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
     }
     propagate(lx, doc, &ctx.shout, &mut out);
+    // A single word no name list knows, taken for a person, that the document puts "in" (not
+    // "in X's"): a place the gazetteer does not know ("in Coron"), everywhere in the document.
+    let mut located: Vec<String> = Vec::new();
+    let unnamed = |c: &Cand| {
+        c.kind == EntityKind::Person
+            && c.last - c.first == 1
+            && doc.class[c.first] & (class::GIVEN | class::SURNAME | class::TITLE) == 0
+    };
+    for c in &out {
+        if (unnamed(c) || c.kind == EntityKind::Place && c.last - c.first == 1)
+            && c.first > 0
+            && matches!(
+                doc.lower(c.first - 1),
+                "in" | "near" | "outside" | "throughout"
+            )
+            && (c.last >= doc.toks.len() || doc.lower(c.last) != "'s")
+            && !located.contains(&c.key)
+        {
+            located.push(c.key.clone());
+        }
+    }
+    for c in out.iter_mut() {
+        if unnamed(c) && located.contains(&c.key) {
+            c.kind = EntityKind::Place;
+            c.strength = 2;
+        }
+    }
     // Parts of places: a direction word before a place mention.
     let mut subs = Vec::new();
     for c in &out {
@@ -1090,4 +1117,31 @@ fn classify(
         gov: None,
         sent: si,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{EntityKind, Extractor, Input};
+
+    #[test]
+    fn a_word_the_text_puts_in_is_a_place_throughout() {
+        let x = Extractor::new();
+        let text = "Quorvath welcomed the ferry on Monday. Fishermen in Quorvath said \
+                    Quorvath needs a new harbour.";
+        let out = x.extract(&Input {
+            text,
+            ..Default::default()
+        });
+        let kinds: Vec<(&str, EntityKind)> = out
+            .mentions
+            .iter()
+            .filter(|m| m.text == "Quorvath")
+            .map(|m| (m.text.as_str(), m.kind))
+            .collect();
+        assert!(!kinds.is_empty(), "found: {:?}", out.mentions);
+        assert!(
+            kinds.iter().all(|(_, k)| *k == EntityKind::Place),
+            "every Quorvath is the place: {kinds:?}"
+        );
+    }
 }
