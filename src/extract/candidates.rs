@@ -319,9 +319,14 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 {
                     break;
                 }
+                // ("United" in "the United States" starts a place, it ends no name.)
+                let starts_place = doc.class[j] & class::PLACE_B != 0
+                    && j + 1 < s.last
+                    && doc.class[j + 1] & class::PLACE_I != 0;
                 if doc.class[j] & (HEAD | class::LEGAL) != 0
                     && j > i
                     && (doc.cap[j] || doc.class[j] & class::LEGAL != 0)
+                    && !starts_place
                 {
                     end = Some(j + 1);
                 }
