@@ -462,6 +462,17 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             continue;
         }
         let s = &doc.sents[c.sent];
+        // "Leicester City", "Ipswich Town" in a sports report ("Mexico City" is a place).
+        let suffix = ctx.sports
+            && c.last - c.first >= 2
+            && doc.cap[c.last - 1]
+            && doc.class[c.last - 1] & class::TEAM_SUFFIX != 0
+            && place_records(lx, doc.span_text(c.first, c.last)).is_empty();
+        if suffix {
+            c.kind = EntityKind::Organisation;
+            c.strength = 3;
+            continue;
+        }
         // A person's full name stays a person; a single word the tagger took for a person
         // may be a firm or a club ("Barclays", "Blackburn").
         let person = c.kind == EntityKind::Person

@@ -284,7 +284,16 @@ mod tests {
     fn results_lines_make_towns_teams_but_countries_stay_places() {
         let m = kinds(
             "Results on Saturday:\nHalifax 2 Rotherham 1\nWalsall 0 Grimsby 0\nBrazil 3 Chile 1\n\
-             Zorvak 2 Quilby 1\nStandings:\nQuilby 30 18 7 5 52 30 61\n",
+             Zorvak 2 Quilby 1\nStandings:\nQuilby 30 18 7 5 52 30 61\n\
+             Halifax lost to Zorvak Town at home, and Mexico City hosted the cup final.\n",
+        );
+        assert!(
+            m.contains(&("Zorvak Town".to_string(), EntityKind::Organisation)),
+            "a club by its suffix: {m:?}"
+        );
+        assert!(
+            m.contains(&("Mexico City".to_string(), EntityKind::Place)),
+            "a gazetteer city is no club: {m:?}"
         );
         // (Zorvak and Quilby are known to no list: the lines alone make them teams.)
         for team in [

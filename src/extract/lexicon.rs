@@ -58,6 +58,9 @@ pub mod class {
     /// A word that ends a company's name when capitalised ("Metals", "Insurance"), but is
     /// an ordinary noun in lowercase (so never evidence after a demonym: "Saudi oil").
     pub const ORG_SUFFIX: u32 = 1 << 25;
+    /// A word that ends a club's name in a sports report ("City", "Town", "Albion"), when the
+    /// whole name is no place of the gazetteer ("Mexico City" is).
+    pub const TEAM_SUFFIX: u32 = 1 << 26;
     /// Number of class bits the tagger uses as features (the bits above 20 are not).
     pub const COUNT: u32 = 21;
 }
@@ -335,6 +338,7 @@ impl Lexicon {
                 "hypothetical" => class::HYPOTHETICAL,
                 "sport" => class::SPORT,
                 "org_suffix" => class::ORG_SUFFIX,
+                "team_suffix" => class::TEAM_SUFFIX,
                 "sport_role" => class::SPORT_ROLE,
                 _ => 0,
             };
