@@ -276,8 +276,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(EntityKind::Place)));
             }
         }
-        // Names in the organisation list the tagger missed ("Interpol", "Arab League").
-        let mut i = if ctx.shout[si] { s.last } else { s.first };
+        // Names in the organisation list the tagger missed ("Interpol", "Arab League"; in a
+        // headline too: "NATO", "ARAB LEAGUE").
+        let mut i = s.first;
         while i < s.last {
             if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
                 i += 1;

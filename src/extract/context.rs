@@ -334,7 +334,8 @@ mod tests {
     #[test]
     fn headline_and_dateline_places_are_found() {
         let m = kinds(
-            "STORMS CUT POWER ACROSS NORWAY\nBERGEN 2024-01-05\nWinds closed roads on Friday.\n",
+            "STORMS CUT POWER ACROSS NORWAY AS INTERPOL WARNS\nBERGEN 2024-01-05\nWinds closed \
+             roads on Friday.\n",
         );
         assert!(
             m.contains(&("NORWAY".to_string(), EntityKind::Place)),
@@ -343,6 +344,10 @@ mod tests {
         assert!(
             m.contains(&("BERGEN".to_string(), EntityKind::Place)),
             "dateline place: {m:?}"
+        );
+        assert!(
+            m.contains(&("INTERPOL".to_string(), EntityKind::Organisation)),
+            "a listed organisation in a headline: {m:?}"
         );
         assert!(
             !m.iter()
