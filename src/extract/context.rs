@@ -136,7 +136,7 @@ fn score_line(doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
 /// A dateline: a line that starts with a place in capitals, maybe ", Country", then a date
 /// ("LONDON 2024-03-10", "MILAN, Italy 2024-05-16", "PARIS, May 16").
 fn dateline(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Option<(usize, usize)> {
-    if !doc.toks[s.first].newline_before || s.last - s.first > 10 {
+    if !doc.toks[s.first].newline_before {
         return None;
     }
     let a = s.first;
@@ -154,11 +154,20 @@ fn dateline(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Option<(usize, usize)> {
             k += 1;
         }
     }
-    let date = k < s.last
+    let date = s.last - s.first <= 10
+        && k < s.last
         && (is_num(doc, k)
             || doc.class[k] & class::MONTH != 0 && k + 1 < s.last && is_num(doc, k + 1));
-    let _ = lx;
-    date.then_some((a, b))
+    // "WASHINGTON (Reuters) - ...", "LONDON - ...": a place the gazetteer knows, then the
+    // agency or a dash ("SOCCER - ..." is a header, not a place).
+    let agency = k < s.last
+        && matches!(doc.word(k), "(" | "-" | "–" | "—")
+        && (a..b).all(|i| doc.class[i] & class::SPORT == 0)
+        && (b - a == 1 && doc.class[a] & (class::COUNTRY | class::REGION | class::CITY) != 0
+            || !lx
+                .lookup_place(&super::lexicon::fold(doc.span_text(a, b)))
+                .is_empty());
+    (date || agency).then_some((a, b))
 }
 
 /// Reads the structure of a document.
@@ -344,6 +353,11 @@ mod tests {
         assert!(
             m.contains(&("BERGEN".to_string(), EntityKind::Place)),
             "dateline place: {m:?}"
+        );
+        let m2 = kinds("OSLO (Reuters) - Storms closed roads in Norway on Friday.\n");
+        assert!(
+            m2.contains(&("OSLO".to_string(), EntityKind::Place)),
+            "a dateline before the agency: {m2:?}"
         );
         assert!(
             m.contains(&("INTERPOL".to_string(), EntityKind::Organisation)),
