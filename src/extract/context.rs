@@ -1,0 +1,372 @@
+//! Part of stage 4: what the shape of a document says about its names.
+//!
+//! Wire copy is not all prose. It has headlines in capitals, datelines ("LONDON 2024-03-10"),
+//! and sports reports with results and standings lines ("Leeds 2 Arsenal 1"), where a town's
+//! name is its club. This module reads that structure:
+//! - a *shouted* sentence is written in capitals (a headline): the tagger, trained on mixed
+//!   case, cannot read it, so its names come from the gazetteer and from the names found
+//!   elsewhere in the document;
+//! - a *dateline* is a line that starts with a place in capitals followed by a date: that
+//!   place is a place;
+//! - a document is a *sports report* when it opens with a sports header ("SOCCER -"), has two
+//!   or more results or standings lines, or has scores ("2-1") together with words of sport
+//!   (`sport` in `data/lexicon.txt`);
+//! - in a sports report, the names in results and standings lines are teams, and so is a name
+//!   right before or after words such as "beat", "drew with", "lost to" (`team_before`,
+//!   `team_after`) or a position in a team ("Leeds striker"); a team named after a town or a
+//!   region is an organisation. A country stays a place: national teams are conventionally
+//!   annotated as their country.
+//!
+//! Everything here is evidence for [`super::candidates`]; the words are data.
+
+use super::candidates::Doc;
+use super::lexicon::{Lexicon, class};
+use super::tokens::{Sentence, TokKind};
+
+/// What the document's structure says, per sentence and as a whole.
+pub struct Context {
+    /// Per sentence: written in capitals (a headline).
+    pub shout: Vec<bool>,
+    /// Per sentence: the token range of a dateline's place.
+    pub dateline: Vec<Option<(usize, usize)>>,
+    /// Per sentence: the token ranges of team names in a results or standings line.
+    pub score_runs: Vec<Vec<(usize, usize)>>,
+    /// The document is a sports report.
+    pub sports: bool,
+}
+
+/// Whether a word is written in capitals (two letters or more, no lowercase letter).
+pub fn upper_word(w: &str) -> bool {
+    let mut n = 0;
+    for c in w.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_alphabetic() {
+            n += 1;
+        }
+    }
+    n >= 2
+}
+
+fn shouted(doc: &Doc, s: &Sentence) -> bool {
+    let (mut upper, mut words) = (0, 0);
+    for i in s.first..s.last {
+        if doc.toks[i].kind != TokKind::Word {
+            continue;
+        }
+        let w = doc.word(i);
+        if w.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+            continue;
+        }
+        words += 1;
+        if upper_word(w) {
+            upper += 1;
+        }
+    }
+    // Acronyms are capitals too: a headline has at least three words, nearly all in capitals.
+    upper >= 3 && upper * 10 >= words * 8
+}
+
+/// A capitalised run from `i` (capitalised words, "&" and "of" between them), its end.
+fn cap_run(doc: &Doc, i: usize, end: usize) -> usize {
+    let mut j = i;
+    while j < end
+        && doc.toks[j].kind == TokKind::Word
+        && (doc.cap[j] || (j > i && matches!(doc.lower(j), "&" | "of" | "and")))
+    {
+        j += 1;
+    }
+    // Never end on a connector.
+    while j > i && !doc.cap[j - 1] {
+        j -= 1;
+    }
+    j
+}
+
+fn is_num(doc: &Doc, i: usize) -> bool {
+    doc.toks[i].kind == TokKind::Number
+}
+
+/// Team names in a results line ("Leeds 2 Arsenal 1", "Leeds 2 ( Smith ) Arsenal 1") or a
+/// standings line ("Leeds 30 18 7 5 52 30 61"; a rank may come first).
+fn score_line(doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
+    let mut i = s.first;
+    // A rank: "1." or "1".
+    if i + 1 < s.last && is_num(doc, i) && doc.cap[i + 1] {
+        i += 1;
+    } else if i + 2 < s.last && is_num(doc, i) && doc.lower(i + 1) == "." {
+        i += 2;
+    }
+    if i >= s.last || !doc.cap[i] {
+        return Vec::new();
+    }
+    let a = i;
+    let b = cap_run(doc, a, s.last);
+    if b == a || b >= s.last || !is_num(doc, b) {
+        return Vec::new();
+    }
+    // Standings: only numbers (and their punctuation) after the name, at least four.
+    let rest = b..s.last;
+    let nums = rest.clone().filter(|&k| is_num(doc, k)).count();
+    let words = rest
+        .clone()
+        .filter(|&k| doc.toks[k].kind == TokKind::Word)
+        .count();
+    if words == 0 && nums >= 4 {
+        return vec![(a, b)];
+    }
+    // Results: name, number, [a bracket of scorers], name, number.
+    let mut k = b + 1;
+    if k < s.last && doc.lower(k) == "(" {
+        while k < s.last && doc.lower(k) != ")" {
+            k += 1;
+        }
+        k += 1;
+    }
+    if k < s.last && doc.cap[k] {
+        let e = cap_run(doc, k, s.last);
+        if e > k && e < s.last && is_num(doc, e) {
+            return vec![(a, b), (k, e)];
+        }
+    }
+    Vec::new()
+}
+
+/// A dateline: a line that starts with a place in capitals, maybe ", Country", then a date
+/// ("LONDON 2024-03-10", "MILAN, Italy 2024-05-16", "PARIS, May 16").
+fn dateline(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Option<(usize, usize)> {
+    if !doc.toks[s.first].newline_before {
+        return None;
+    }
+    let a = s.first;
+    let mut b = a;
+    while b < s.last && doc.toks[b].kind == TokKind::Word && upper_word(doc.word(b)) {
+        b += 1;
+    }
+    if b == a || b - a > 3 {
+        return None;
+    }
+    let mut k = b;
+    if k < s.last && doc.lower(k) == "," {
+        k += 1;
+        while k < s.last && doc.toks[k].kind == TokKind::Word && doc.cap[k] {
+            k += 1;
+        }
+    }
+    let date = s.last - s.first <= 10
+        && k < s.last
+        && (is_num(doc, k)
+            || doc.class[k] & class::MONTH != 0 && k + 1 < s.last && is_num(doc, k + 1));
+    // "WASHINGTON (Reuters) - ...", "LONDON - ...": a place the gazetteer knows, then the
+    // agency or a dash ("SOCCER - ..." is a header, not a place).
+    let agency = k < s.last
+        && matches!(doc.word(k), "(" | "-" | "–" | "—")
+        && (a..b).all(|i| doc.class[i] & class::SPORT == 0)
+        && (b - a == 1 && doc.class[a] & (class::COUNTRY | class::REGION | class::CITY) != 0
+            || !lx
+                .lookup_place(&super::lexicon::fold(doc.span_text(a, b)))
+                .is_empty());
+    (date || agency).then_some((a, b))
+}
+
+/// Reads the structure of a document.
+pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
+    let shout: Vec<bool> = doc.sents.iter().map(|s| shouted(doc, s)).collect();
+    let dateline: Vec<Option<(usize, usize)>> =
+        doc.sents.iter().map(|s| dateline(lx, doc, s)).collect();
+    let score_runs: Vec<Vec<(usize, usize)>> =
+        doc.sents.iter().map(|s| score_line(doc, s)).collect();
+    let lines = score_runs.iter().filter(|r| !r.is_empty()).count();
+    // "SOCCER - ..." as a header (in the first sentences: a dateline may come first).
+    let header = doc.sents.iter().take(3).any(|s| {
+        s.last - s.first > 2
+            && doc.class[s.first] & class::SPORT != 0
+            && upper_word(doc.word(s.first))
+            && doc.lower(s.first + 1) == "-"
+    });
+    let mut scores = 0;
+    let mut words = 0;
+    for i in 0..doc.toks.len() {
+        if doc.class[i] & class::SPORT != 0 {
+            words += 1;
+        }
+        // "2-1": two small numbers joined by a hyphen.
+        if i + 2 < doc.toks.len()
+            && is_num(doc, i)
+            && doc.word(i + 1) == "-"
+            && is_num(doc, i + 2)
+            && doc.word(i).len() <= 2
+            && doc.word(i + 2).len() <= 2
+        {
+            scores += 1;
+        }
+    }
+    let sports = header || lines >= 2 || (scores >= 2 && words >= 3);
+    Context {
+        shout,
+        dateline,
+        score_runs,
+        sports,
+    }
+}
+
+/// Whether the name at tokens `a..b` stands where a team does in sports text: right after
+/// "beat", "drew with", "lost to"…, right before "beat", "drew"… or a position in a team
+/// ("Leeds striker", "Leeds 's striker").
+pub fn team_cue(lx: &Lexicon, doc: &Doc, s: &Sentence, a: usize, b: usize) -> bool {
+    if cue_around(lx, doc, s, a, b, &lx.team_before, &lx.team_after) {
+        return true;
+    }
+    // "Leeds striker", "Leeds 's Danish striker", "Leeds fans".
+    let mut k = b;
+    if k < s.last && doc.lower(k) == "'s" {
+        k += 1;
+    }
+    for j in k..(k + 3).min(s.last) {
+        if doc.class[j] & class::SPORT_ROLE != 0 {
+            return true;
+        }
+        if doc.toks[j].kind != TokKind::Word {
+            break;
+        }
+    }
+    false
+}
+
+/// Whether the name at tokens `a..b` stands where only an organisation does, in any text:
+/// "shares of X", "X's chief executive" (`org_before`, `org_after`).
+pub fn org_cue(lx: &Lexicon, doc: &Doc, s: &Sentence, a: usize, b: usize) -> bool {
+    cue_around(lx, doc, s, a, b, &lx.org_before, &lx.org_after)
+}
+
+/// Whether one to three words right before `a` are in `before`, or right after `b` in
+/// `after`.
+fn cue_around(
+    lx: &Lexicon,
+    doc: &Doc,
+    s: &Sentence,
+    a: usize,
+    b: usize,
+    before: &rustc_hash::FxHashSet<String>,
+    after: &rustc_hash::FxHashSet<String>,
+) -> bool {
+    let mut buf = String::new();
+    let mut phrase = |x: usize, y: usize, set: &rustc_hash::FxHashSet<String>| -> bool {
+        if !(x..y).all(|k| lx.cue_words.contains(doc.lower(k))) {
+            return false;
+        }
+        buf.clear();
+        for k in x..y {
+            if k > x {
+                buf.push(' ');
+            }
+            buf.push_str(doc.lower(k));
+        }
+        set.contains(buf.as_str())
+    };
+    for n in 1..=3 {
+        if a >= s.first + n && phrase(a - n, a, before) {
+            return true;
+        }
+        if b + n <= s.last && phrase(b, b + n, after) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{EntityKind, Extractor, Input};
+
+    fn kinds(text: &str) -> Vec<(String, EntityKind)> {
+        let x = Extractor::new();
+        let out = x.extract(&Input {
+            text,
+            ..Default::default()
+        });
+        out.mentions.into_iter().map(|m| (m.text, m.kind)).collect()
+    }
+
+    #[test]
+    fn results_lines_make_towns_teams_but_countries_stay_places() {
+        let m = kinds(
+            "Results on Saturday:\nHalifax 2 Rotherham 1\nWalsall 0 Grimsby 0\nBrazil 3 Chile 1\n\
+             Zorvak 2 Quilby 1\nStandings:\nQuilby 30 18 7 5 52 30 61\n\
+             Halifax lost to Zorvak Town at home, and Mexico City hosted the cup final.\n",
+        );
+        assert!(
+            m.contains(&("Zorvak Town".to_string(), EntityKind::Organisation)),
+            "a club by its suffix: {m:?}"
+        );
+        assert!(
+            m.contains(&("Mexico City".to_string(), EntityKind::Place)),
+            "a gazetteer city is no club: {m:?}"
+        );
+        // (Zorvak and Quilby are known to no list: the lines alone make them teams.)
+        for team in [
+            "Halifax",
+            "Rotherham",
+            "Walsall",
+            "Grimsby",
+            "Zorvak",
+            "Quilby",
+        ] {
+            assert!(
+                m.contains(&(team.to_string(), EntityKind::Organisation)),
+                "{team} is a team: {m:?}"
+            );
+        }
+        assert!(
+            m.contains(&("Brazil".to_string(), EntityKind::Place)),
+            "a national team is its country: {m:?}"
+        );
+    }
+
+    #[test]
+    fn a_dateline_stays_the_town_in_a_report_on_its_club() {
+        let m = kinds(
+            "SOCCER - HALIFAX HOLD ON\nHALIFAX 2024-01-05\nHalifax beat Walsall 2-1 on \
+             Saturday.\nWalsall drew with Grimsby 1-1 last week.\n",
+        );
+        assert!(
+            m.contains(&("HALIFAX".to_string(), EntityKind::Place)),
+            "the dateline is the town: {m:?}"
+        );
+        assert!(
+            m.contains(&("Halifax".to_string(), EntityKind::Organisation)),
+            "the club: {m:?}"
+        );
+    }
+
+    #[test]
+    fn headline_and_dateline_places_are_found() {
+        let m = kinds(
+            "STORMS CUT POWER ACROSS NORWAY AS INTERPOL WARNS\nBERGEN 2024-01-05\nWinds closed \
+             roads on Friday.\n",
+        );
+        assert!(
+            m.contains(&("NORWAY".to_string(), EntityKind::Place)),
+            "headline country: {m:?}"
+        );
+        assert!(
+            m.contains(&("BERGEN".to_string(), EntityKind::Place)),
+            "dateline place: {m:?}"
+        );
+        let m2 = kinds("OSLO (Reuters) - Storms closed roads in Norway on Friday.\n");
+        assert!(
+            m2.contains(&("OSLO".to_string(), EntityKind::Place)),
+            "a dateline before the agency: {m2:?}"
+        );
+        assert!(
+            m.contains(&("INTERPOL".to_string(), EntityKind::Organisation)),
+            "a listed organisation in a headline: {m:?}"
+        );
+        assert!(
+            !m.iter()
+                .any(|(t, _)| t.contains("STORMS") || t.contains("POWER")),
+            "headline words are not names: {m:?}"
+        );
+    }
+}
