@@ -58,6 +58,7 @@ pub(super) struct Csr {
 
 impl Csr {
     /// The entries of `node`, unless it changed since the build (then `None`).
+    #[inline]
     fn slice(&self, node: NodeId) -> Option<&[AdjEntry]> {
         let i = node.0 as usize;
         if i + 1 >= self.offsets.len() || (!self.dirty.is_empty() && self.dirty.contains(&node.0)) {
@@ -65,6 +66,32 @@ impl Csr {
         }
         self.entries
             .get(self.offsets[i] as usize..self.offsets[i + 1] as usize)
+    }
+}
+
+/// The adjacency of one direction, borrowed for a loop (see [`Graph::adj_view`]).
+pub struct AdjView<'g> {
+    csr: &'g Csr,
+}
+
+impl<'g> AdjView<'g> {
+    /// The entries of `node` with type `ty` (all types when `None`), like
+    /// [`Graph::adj_entries`]: `None` when the node changed since the build (ask
+    /// petgraph).
+    #[inline]
+    pub fn entries(&self, node: NodeId, ty: Option<Sym>) -> Option<&'g [AdjEntry]> {
+        let all = self.csr.slice(node)?;
+        let Some(ty) = ty else { return Some(all) };
+        // Most nodes have a handful of entries: a linear search beats a binary
+        // one there (and hubs keep the binary one).
+        let (lo, hi) = if all.len() <= 16 {
+            let lo = all.iter().position(|e| e.ty >= ty).unwrap_or(all.len());
+            (lo, lo + all[lo..].iter().take_while(|e| e.ty == ty).count())
+        } else {
+            let lo = all.partition_point(|e| e.ty < ty);
+            (lo, lo + all[lo..].partition_point(|e| e.ty == ty))
+        };
+        Some(&all[lo..hi])
     }
 }
 
@@ -147,6 +174,16 @@ impl Graph {
                 &all[lo..hi]
             }
         })
+    }
+
+    /// A handle on the adjacency of `dir` for a loop over many nodes (one lookup
+    /// instead of one per node), when it is built and enabled.
+    pub fn adj_view(&self, dir: Direction) -> Option<AdjView<'_>> {
+        let csr = self.derived.csr[dir_ix(dir)].get()?.as_ref()?;
+        if mode() == AdjMode::Never {
+            return None;
+        }
+        Some(AdjView { csr })
     }
 
     /// Records that `n` relationships were read the slow way in `dir`, and builds

@@ -277,6 +277,9 @@ pub enum Op {
         exprs: Vec<Ex>,
         detach: bool,
     },
+    /// A scan, one expansion and a count grouped by the scanned node, done as one
+    /// counting pass (see `fastagg.rs`).
+    CountPerNode(Box<super::fastagg::CountPerNode>),
 }
 
 impl Op {
@@ -293,6 +296,7 @@ impl Op {
                 | Op::Merge { .. }
                 | Op::Set(_)
                 | Op::Delete { .. }
+                | Op::CountPerNode(_)
         )
     }
     pub fn is_write(&self) -> bool {
@@ -360,7 +364,8 @@ pub fn plan(stmt: &Statement, g: &Graph, params: &Params) -> PResult<Plan> {
     let mut parts = Vec::new();
     let mut columns: Option<Vec<String>> = None;
     for sq in &stmt.query.parts {
-        let (pipe, cols) = p.single(sq, &Scope::default(), false)?;
+        let (mut pipe, cols) = p.single(sq, &Scope::default(), false)?;
+        super::fastagg::rewrite(&mut pipe.ops);
         if let Some(c) = &columns {
             if *c != cols {
                 let span = sq.clauses.first().map(|c| c.span).unwrap_or_default();
@@ -2389,6 +2394,7 @@ fn ops_deps(ops: &[Op], out: &mut Vec<usize>) {
             Op::Distinct(s) => out.extend(s.iter().copied()),
             Op::Sort(keys) => keys.iter().for_each(|(e, _)| deps(e, out)),
             Op::Create(_) | Op::Merge { .. } | Op::Set(_) | Op::Delete { .. } => {}
+            Op::CountPerNode(c) => ops_deps(&c.fallback, out),
         }
     }
 }
@@ -2653,6 +2659,21 @@ impl PlanView<'_> {
                 } else {
                     "Delete".to_string()
                 }
+            }
+            Op::CountPerNode(c) => {
+                // The operators it replaces, scan first, say what it counts.
+                let k: Vec<String> = c.keys.iter().map(|(e, _)| self.x(e).to_string()).collect();
+                let a: Vec<String> = c.aggs.iter().map(|a| self.n(a.slot).to_string()).collect();
+                let within: Vec<String> = c.fallback[..c.fallback.len().saturating_sub(1)]
+                    .iter()
+                    .map(|o| self.describe(o))
+                    .collect();
+                format!(
+                    "CountPerNode keys [{}] aggregates [{}] over {}",
+                    k.join(", "),
+                    a.join(", "),
+                    within.join(", ")
+                )
             }
         }
     }

@@ -1,0 +1,807 @@
+//! Counting per node: a stage that scans one label, expands one step and feeds
+//! only counts grouped by the scanned node, answered by one counting pass.
+//!
+//! `MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t)` asks how many
+//! posts each person has. The pipeline would stream a row per person, evaluate
+//! and hash the name and clone it into the group table: 100k cold strings read,
+//! hashed, copied and freed. Here the executor first counts each scanned node's
+//! matching relationships by walking the adjacency (the far node's label is one
+//! bit), and only then turns nodes into groups:
+//! - with a single key `p.k` and a property index on (label, k) that holds every
+//!   scanned node, the index has grouped the nodes by value already. A value
+//!   held by several nodes adds their counts up; a value held by one node is that
+//!   node's group, and its key is read only if the group can still make the
+//!   top-k cut of a following `ORDER BY count DESC … LIMIT k`;
+//! - otherwise each counted node's key is evaluated as the scan goes (a single
+//!   property is borrowed, not cloned), and nodes with equivalent keys share a
+//!   group, as in the aggregate (two people with one name are one row; people
+//!   without a name are one null row).
+//!
+//! Groups come out in the order the pipeline makes them (by the id of their first
+//! node with a match, which is the scan's order), and ties of a top-k are broken
+//! the same way, so the answer is the same row for row.
+//!
+//! [`rewrite`] replaces the operators only where that answer is provably the same:
+//! the stage is a label scan, then checks and filters reading only the scanned
+//! node (and values bound before the stage), then one single-step expansion from
+//! it that binds fresh variables, with no relationship-property test; every
+//! grouping key reads only the scanned node (and earlier values), with no
+//! `rand()` and no subquery; every aggregate is a plain `count(*)` or the count of
+//! a variable the stage binds (never null once bound). A stage fed more than one
+//! row at run time runs the original operators, which the operator keeps.
+
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+
+use petgraph::Direction;
+use rustc_hash::FxHashMap;
+
+use super::ast::Dir;
+use super::exec::{
+    self, Access, Check, Ctx, Row, Shared, eval, resolve_check, resolve_types, stage_cap,
+};
+use super::functions;
+use super::plan::{AggSpec, Ex, NodeCheck, Op, Step, deps};
+use crate::error::Result;
+use crate::graph::{AdjView, Graph, IndexKey, NodeId, Sym};
+use crate::value::Value;
+
+/// The operator: what the replaced stage and aggregate did, in pieces.
+#[derive(Debug, Clone)]
+pub struct CountPerNode {
+    /// The scanned node's slot, label and check.
+    pub slot: usize,
+    pub label: String,
+    pub check: NodeCheck,
+    /// Checks of the scanned node placed after the scan.
+    pub node_checks: Vec<NodeCheck>,
+    /// WHERE conjuncts on the scanned node.
+    pub filters: Vec<Ex>,
+    /// The expansion whose matches are counted (`from` is the scanned node).
+    pub step: Step,
+    pub keys: Vec<(Ex, usize)>,
+    /// Plain counts only: each equals the number of matches of its group.
+    pub aggs: Vec<AggSpec>,
+    /// The operators replaced (scan to aggregate), run when the stage is fed
+    /// more than one row, and shown by EXPLAIN.
+    pub fallback: Vec<Op>,
+}
+
+// ----- planning -----
+
+/// Replaces each stage that [`fit`] accepts by a [`CountPerNode`] operator
+/// (unless the executor's shortcuts are off for this thread).
+pub(crate) fn rewrite(ops: &mut Vec<Op>) {
+    if !exec::fast_paths() {
+        return;
+    }
+    let mut i = 0;
+    while i < ops.len() {
+        // Only where a stage starts: first, or after an operator that collects.
+        if (i == 0 || !ops[i - 1].is_streaming())
+            && let Some(n) = fit(&ops[i..])
+        {
+            let fallback: Vec<Op> = ops.drain(i..i + n).collect();
+            match build(fallback) {
+                Ok(c) => ops.insert(i, Op::CountPerNode(Box::new(c))),
+                Err(fallback) => {
+                    // `fit` and `build` disagree: keep the plan as it was.
+                    for (k, op) in fallback.into_iter().enumerate() {
+                        ops.insert(i + k, op);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// How many operators from the start of `ops` form a stage this operator can
+/// replace (scan … expansion, aggregate), if they do.
+fn fit(ops: &[Op]) -> Option<usize> {
+    let Some(Op::LabelScan { slot: p, .. }) = ops.first() else {
+        return None;
+    };
+    let p = *p;
+    let mut k = 1;
+    // Checks and filters on the scanned node.
+    while let Some(op) = ops.get(k) {
+        match op {
+            Op::NodeFilter { slot, check } if *slot == p && check_reads_not(check, &[p]) => {}
+            Op::Filter(e) if pure(e) => {}
+            _ => break,
+        }
+        k += 1;
+    }
+    let Some(Op::Expand(step)) = ops.get(k) else {
+        return None;
+    };
+    let bound = [p, step.rel, step.to];
+    if step.from != p
+        || step.range.is_some()
+        || step.to_bound
+        || step.rel_bound
+        || !step.rel_props.is_empty()
+        || !step.uniq.is_empty()
+        || step.to == p
+        || step.rel == p
+        || !check_reads_not(&step.to_check, &bound)
+    {
+        return None;
+    }
+    // Filters run before the expansion binds anything: they must not read it.
+    for op in &ops[1..k] {
+        if let Op::Filter(e) = op
+            && reads_any(e, &[step.rel, step.to])
+        {
+            return None;
+        }
+    }
+    let Some(Op::Aggregate { keys, aggs }) = ops.get(k + 1) else {
+        return None;
+    };
+    if keys.is_empty() || aggs.is_empty() {
+        return None;
+    }
+    for (e, _) in keys {
+        if !pure(e) || reads_any(e, &[step.rel, step.to]) {
+            return None;
+        }
+    }
+    for a in aggs {
+        let ok = a.name == "count"
+            && !a.distinct
+            && match &a.arg {
+                None => true,
+                Some(Ex::Slot(s)) => bound.contains(s),
+                Some(_) => false,
+            };
+        if !ok {
+            return None;
+        }
+    }
+    Some(k + 2)
+}
+
+/// The operator for operators that [`fit`] accepted (they are given back if not).
+fn build(ops: Vec<Op>) -> std::result::Result<CountPerNode, Vec<Op>> {
+    let mut c = None;
+    if let (Some(Op::LabelScan { slot, label, check }), Some(Op::Expand(step))) =
+        (ops.first(), ops.get(ops.len().wrapping_sub(2)))
+        && let Some(Op::Aggregate { keys, aggs }) = ops.last()
+    {
+        let mut node_checks = Vec::new();
+        let mut filters = Vec::new();
+        for op in &ops[1..ops.len() - 2] {
+            match op {
+                Op::NodeFilter { check, .. } => node_checks.push(check.clone()),
+                Op::Filter(e) => filters.push(e.clone()),
+                _ => return Err(ops),
+            }
+        }
+        c = Some(CountPerNode {
+            slot: *slot,
+            label: label.clone(),
+            check: check.clone(),
+            node_checks,
+            filters,
+            step: (**step).clone(),
+            keys: keys.clone(),
+            aggs: aggs.clone(),
+            fallback: Vec::new(),
+        });
+    }
+    match c {
+        Some(mut c) => {
+            c.fallback = ops;
+            Ok(c)
+        }
+        None => Err(ops),
+    }
+}
+
+/// Whether an expression reads any of `slots`.
+fn reads_any(e: &Ex, slots: &[usize]) -> bool {
+    let mut d = Vec::new();
+    deps(e, &mut d);
+    d.iter().any(|s| slots.contains(s))
+}
+
+/// Whether a node check's property values read none of `slots`, so they can be
+/// evaluated once for the stage.
+fn check_reads_not(c: &NodeCheck, slots: &[usize]) -> bool {
+    c.props.iter().all(|(_, e)| !reads_any(e, slots))
+}
+
+/// Whether evaluating `e` once per node gives what evaluating it once per row
+/// would: no `rand()`, and no subquery (kept simple: a subquery could hold one).
+fn pure(e: &Ex) -> bool {
+    let all = |v: &[Ex]| v.iter().all(pure);
+    let opt = |x: &Option<Box<Ex>>| x.as_deref().is_none_or(pure);
+    match e {
+        Ex::Lit(_) | Ex::Slot(_) => true,
+        Ex::List(items) => all(items),
+        Ex::Map(m) => m.iter().all(|(_, x)| pure(x)),
+        Ex::Prop(a, _) | Ex::HasLabels(a, _) | Ex::Unary(_, a) => pure(a),
+        Ex::Index(a, b) | Ex::Binary(_, a, b) => pure(a) && pure(b),
+        Ex::Slice(a, b, c) => pure(a) && opt(b) && opt(c),
+        Ex::Case {
+            subject,
+            arms,
+            default,
+        } => opt(subject) && arms.iter().all(|(a, b)| pure(a) && pure(b)) && opt(default),
+        Ex::Call { name, args, .. } => {
+            functions::is_deterministic(&name.to_lowercase()) && all(args)
+        }
+        Ex::ListComp {
+            list, filter, map, ..
+        } => pure(list) && opt(filter) && opt(map),
+        Ex::Quant { list, pred, .. } => pure(list) && opt(pred),
+        Ex::Sub { .. } => false,
+    }
+}
+
+// ----- running -----
+
+/// A group: its count, the first node (in scan order) that has a match, and its
+/// key values unless they are that node's property (read when needed).
+struct Group {
+    total: u64,
+    first: NodeId,
+    key: Option<Vec<Value>>,
+}
+
+/// Nodes that are a group on their own, with their counts, in id order.
+type Singles = Vec<(NodeId, u64)>;
+
+/// A value compared and hashed by openCypher equivalence, borrowed from the
+/// graph (`None` is null: a missing property).
+#[derive(Clone, Copy)]
+struct EqRef<'a>(Option<&'a Value>);
+
+impl PartialEq for EqRef<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        match (self.0, o.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.equivalent(b),
+            _ => false,
+        }
+    }
+}
+impl Eq for EqRef<'_> {}
+impl Hash for EqRef<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.0.unwrap_or(&Value::Null).hash_equivalent(h);
+    }
+}
+
+/// Evaluated key values, compared and hashed by equivalence.
+struct EqVec(Vec<Value>);
+
+impl PartialEq for EqVec {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.len() == o.0.len() && self.0.iter().zip(&o.0).all(|(a, b)| a.equivalent(b))
+    }
+}
+impl Eq for EqVec {}
+impl Hash for EqVec {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        for v in &self.0 {
+            v.hash_equivalent(h);
+        }
+    }
+}
+
+/// Runs the operator at `ops[i]`; returns its rows and how many operators it
+/// used (a following sort on plain slots with a LIMIT is done here as a top-k).
+pub(super) fn run(
+    acc: &mut Access,
+    sh: &Shared,
+    ops: &[Op],
+    i: usize,
+    c: &CountPerNode,
+    rows: Vec<Row>,
+) -> Result<(Vec<Row>, usize)> {
+    if rows.len() != 1 {
+        // Each input row would repeat the scan: the general operators handle it.
+        return Ok((exec::run(acc, sh, &c.fallback, rows, false)?, 1));
+    }
+    let g = acc.graph();
+    let row0 = &rows[0];
+    let cx = Ctx::new(g, sh);
+    let (groups, singles) = count_groups(&cx, c, row0)?;
+    // A sort on plain slots with a LIMIT after it: keep only the best k groups.
+    if let Some(sort @ Op::Sort(skeys)) = ops.get(i + 1) {
+        let slots: Option<Vec<(usize, bool)>> = skeys
+            .iter()
+            .map(|(e, d)| match e {
+                Ex::Slot(s) => Some((*s, *d)),
+                _ => None,
+            })
+            .collect();
+        if let (Some(slots), Some(k)) = (slots, stage_cap(ops, i + 2, g, sh)?) {
+            let start = std::time::Instant::now();
+            let mut top = Top::new(c, sh.nslots, &slots, k);
+            for gr in &groups {
+                sh.tick()?;
+                top.offer(g, c, gr.total, gr.first, gr.key.as_deref());
+            }
+            for (id, n) in singles {
+                sh.tick()?;
+                top.offer(g, c, n, id, None);
+            }
+            let out = top.finish();
+            sh.count(sort, out.len() as u64, start.elapsed());
+            return Ok((out, 2));
+        }
+    }
+    let mut all: Vec<Group> = groups;
+    all.extend(singles.into_iter().map(|(first, total)| Group {
+        total,
+        first,
+        key: None,
+    }));
+    all.sort_by_key(|gr| gr.first);
+    let mut out = Vec::with_capacity(all.len());
+    for gr in &all {
+        sh.tick()?;
+        out.push(group_row(
+            g,
+            c,
+            sh.nslots,
+            gr.total,
+            gr.first,
+            gr.key.as_deref(),
+        ));
+    }
+    Ok((out, 1))
+}
+
+/// The key property `k` when the only grouping key is `p.k` (`p` the scanned node).
+fn prop_key(c: &CountPerNode) -> Option<&String> {
+    match c.keys.as_slice() {
+        [(Ex::Prop(a, k), _)] if matches!(**a, Ex::Slot(s) if s == c.slot) => Some(k),
+        _ => None,
+    }
+}
+
+/// The counting pass: the groups with their counts, and the nodes that are a
+/// group on their own (see [`index_groups`]).
+fn count_groups<'g>(
+    cx: &Ctx<'g, '_>,
+    c: &CountPerNode,
+    row0: &Row,
+) -> Result<(Vec<Group>, Singles)> {
+    let g = cx.g;
+    let sh = cx.sh;
+    let chk = with_bits(g, resolve_check(cx, &c.check, row0)?);
+    let mut node_chks = Vec::with_capacity(c.node_checks.len());
+    for nc in &c.node_checks {
+        node_chks.push(with_bits(g, resolve_check(cx, nc, row0)?));
+    }
+    let types = resolve_types(g, &c.step.types);
+    // The far node's check, resolved when first needed (as the expansion would).
+    let mut counter: Option<Counter> = None;
+    let prop = prop_key(c);
+    // With a single key `p.k`, nodes are grouped after counting (a property
+    // read cannot fail, so the order of work changes no error); other keys are
+    // evaluated as the scan goes, in the order the pipeline would.
+    let mut hit: Vec<(NodeId, u64)> = Vec::new();
+    let mut map: FxHashMap<EqVec, usize> = FxHashMap::default();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut scratch = row0.clone();
+    let abort = || sh.check_cancel().is_err();
+    let Some(label) = g.label_id(&c.label) else {
+        return Ok((groups, Vec::new()));
+    };
+    let Some(types) = types else {
+        // No relationship has any of the named types: nothing matches (and the
+        // pipeline would evaluate nothing either).
+        return Ok((groups, Vec::new()));
+    };
+    'nodes: for id in label_nodes(g, label) {
+        sh.tick()?;
+        if !chk.matches(g, id) || !node_chks.iter().all(|k| k.matches(g, id)) {
+            continue;
+        }
+        if !c.filters.is_empty() {
+            scratch[c.slot] = Value::Node(id);
+            for f in &c.filters {
+                if !matches!(eval(cx, f, &scratch)?, Value::Bool(true)) {
+                    continue 'nodes;
+                }
+            }
+        }
+        let ct = match &mut counter {
+            Some(t) => t,
+            None => {
+                let t = with_bits(g, resolve_check(cx, &c.step.to_check, row0)?);
+                counter.insert(Counter::new(g, c.step.dir, &types, t))
+            }
+        };
+        let n = ct.count(id, &abort);
+        if n == 0 {
+            continue;
+        }
+        if prop.is_some() {
+            hit.push((id, n));
+            continue;
+        }
+        scratch[c.slot] = Value::Node(id);
+        let mut k = Vec::with_capacity(c.keys.len());
+        for (e, _) in &c.keys {
+            k.push(eval(cx, e, &scratch)?);
+        }
+        let k = EqVec(k);
+        match map.get(&k) {
+            Some(gi) => groups[*gi].total += n,
+            None => {
+                groups.push(Group {
+                    total: n,
+                    first: id,
+                    key: Some(k.0.clone()),
+                });
+                map.insert(k, groups.len() - 1);
+            }
+        }
+    }
+    let Some(k) = prop else {
+        return Ok((groups, Vec::new()));
+    };
+    if let Some(out) = index_groups(cx, c, k, &mut hit)? {
+        return Ok(out);
+    }
+    // No index that holds every node: group by the property, borrowed.
+    let key = g.key_id(k);
+    Ok((prop_groups(g, key, hit.into_iter()), Vec::new()))
+}
+
+/// The nodes carrying `label`, in id order, from its membership bitmap (a scan
+/// of a dense array rather than a walk through a tree).
+fn label_nodes(g: &Graph, label: Sym) -> impl Iterator<Item = NodeId> + '_ {
+    let bits = g.label_bitmap(label, true).unwrap_or(&[]);
+    bits.iter().enumerate().flat_map(|(w, &word)| {
+        let mut x = word;
+        std::iter::from_fn(move || {
+            if x == 0 {
+                return None;
+            }
+            let b = x.trailing_zeros() as u64;
+            x &= x - 1;
+            Some(NodeId(w as u64 * 64 + b))
+        })
+    })
+}
+
+/// Groups counted nodes (in id order) by their property `key`, borrowed and
+/// compared by equivalence; a group's key is its first node's value.
+fn prop_groups(
+    g: &Graph,
+    key: Option<Sym>,
+    nodes: impl Iterator<Item = (NodeId, u64)>,
+) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut map: FxHashMap<EqRef, usize> = FxHashMap::default();
+    for (id, n) in nodes {
+        let v = key.and_then(|k| g.node(id).and_then(|d| d.props.get(k)));
+        match map.get(&EqRef(v)) {
+            Some(gi) => groups[*gi].total += n,
+            None => {
+                map.insert(EqRef(v), groups.len());
+                groups.push(Group {
+                    total: n,
+                    first: id,
+                    key: None,
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// Groups the counted nodes `hit` (in id order) through the property index on
+/// (label, `k`), when it holds every node of the label; `None` when there is
+/// no such index or it misses a node (no property, or a value no index holds).
+///
+/// The index has grouped the nodes by value already. A string held by one node
+/// is that node's group: it stays in `hit` (returned as the singles) and its
+/// name is read only if needed. Strings held by several nodes are added up here.
+/// Other values (numbers, dates …) are merged by equivalence as the aggregate
+/// does, which an index key (integral floats keyed as integers) does not match
+/// exactly for every value.
+fn index_groups(
+    cx: &Ctx,
+    c: &CountPerNode,
+    k: &str,
+    hit: &mut [(NodeId, u64)],
+) -> Result<Option<(Vec<Group>, Singles)>> {
+    let g = cx.g;
+    let (Some(key), Some(entries)) = (g.key_id(k), g.index_entries(&c.label, k)) else {
+        return Ok(None);
+    };
+    let mut held = 0usize;
+    let mut groups: Vec<Group> = Vec::new();
+    // Positions in `hit` taken into a group of several nodes.
+    let mut taken: Vec<usize> = Vec::new();
+    let mut others: Vec<(NodeId, u64)> = Vec::new();
+    let find = |id: &NodeId| hit.binary_search_by_key(id, |(n, _)| *n).ok();
+    for (ik, set) in entries {
+        cx.sh.tick()?;
+        held += set.len();
+        match ik {
+            IndexKey::Str(_) if set.len() == 1 => {}
+            IndexKey::Str(s) => {
+                let mut total = 0u64;
+                let mut first = None;
+                for id in set {
+                    if let Some(at) = find(id) {
+                        total += hit[at].1;
+                        first.get_or_insert(*id);
+                        taken.push(at);
+                    }
+                }
+                if let Some(first) = first {
+                    groups.push(Group {
+                        total,
+                        first,
+                        key: Some(vec![Value::String(s.clone())]),
+                    });
+                }
+            }
+            _ => {
+                for id in set {
+                    if let Some(at) = find(id) {
+                        others.push(hit[at]);
+                        taken.push(at);
+                    }
+                }
+            }
+        }
+    }
+    // Every node of the label must be in the index. A node is under one value
+    // at most, so the sizes add up to the label's count exactly when none is
+    // missing.
+    if held != g.label_count(&c.label) {
+        return Ok(None);
+    }
+    for at in taken {
+        hit[at].1 = 0;
+    }
+    others.sort_unstable_by_key(|(id, _)| *id);
+    groups.extend(prop_groups(g, Some(key), others.into_iter()));
+    let singles = hit.iter().copied().filter(|(_, n)| *n > 0).collect();
+    Ok(Some((groups, singles)))
+}
+
+/// Counts a node's matches of the expansion: from the adjacency when it can
+/// answer, testing the far node's labels as bits when it has no properties to
+/// test; else through the graph's general count.
+struct Counter<'g> {
+    g: &'g Graph,
+    dir: Dir,
+    /// `None` in the list: any type.
+    types: Vec<Option<Sym>>,
+    tc: Check<'g>,
+    /// The far node's check is labels only, each with a bitmap.
+    bits_only: bool,
+    views: [Option<AdjView<'g>>; 2],
+}
+
+impl<'g> Counter<'g> {
+    fn new(g: &'g Graph, dir: Dir, types: &[Sym], tc: Check<'g>) -> Counter<'g> {
+        let bits_only = !tc.impossible && tc.props.is_empty() && tc.bits.len() == tc.labels.len();
+        Counter {
+            g,
+            dir,
+            types: if types.is_empty() {
+                vec![None]
+            } else {
+                types.iter().map(|t| Some(*t)).collect()
+            },
+            tc,
+            bits_only,
+            views: [None, None],
+        }
+    }
+
+    #[inline]
+    fn keep(&self, n: NodeId) -> bool {
+        if self.bits_only {
+            let (w, b) = ((n.0 / 64) as usize, n.0 % 64);
+            self.tc
+                .bits
+                .iter()
+                .all(|bits| bits.get(w).is_some_and(|x| x & (1 << b) != 0))
+        } else {
+            self.tc.matches(self.g, n)
+        }
+    }
+
+    fn count(&mut self, id: NodeId, abort: &dyn Fn() -> bool) -> u64 {
+        if self.tc.impossible {
+            return 0;
+        }
+        match self.dir {
+            Dir::Right => self.one(id, Direction::Outgoing, false, abort),
+            Dir::Left => self.one(id, Direction::Incoming, false, abort),
+            // A self-loop is one relationship: counted once, going out.
+            Dir::Both => {
+                self.one(id, Direction::Outgoing, false, abort)
+                    + self.one(id, Direction::Incoming, true, abort)
+            }
+        }
+    }
+
+    fn one(&mut self, id: NodeId, d: Direction, skip_self: bool, abort: &dyn Fn() -> bool) -> u64 {
+        let ix = usize::from(d == Direction::Incoming);
+        if self.views[ix].is_none() {
+            // Built once enough was walked the slow way (maybe by this query).
+            self.views[ix] = self.g.adj_view(d);
+        }
+        if let Some(v) = &self.views[ix] {
+            let mut n = 0u64;
+            let mut clean = true;
+            for t in &self.types {
+                let Some(run) = v.entries(id, *t) else {
+                    clean = false;
+                    break;
+                };
+                n += run
+                    .iter()
+                    .filter(|e| self.keep(e.far_id()) && !(skip_self && e.far_id() == id))
+                    .count() as u64;
+            }
+            if clean {
+                return n;
+            }
+        }
+        let types: Vec<Sym> = self.types.iter().flatten().copied().collect();
+        let keep = |n: NodeId| self.keep(n) && !(skip_self && n == id);
+        self.g.count_neighbours(id, d, &types, &keep, abort)
+    }
+}
+
+/// A check with a membership bitmap for each of its labels, building any that
+/// is missing: this operator tests a label once per relationship, so a bitmap
+/// always pays (and stays with the graph for later queries).
+fn with_bits<'g>(g: &'g Graph, mut c: Check<'g>) -> Check<'g> {
+    if c.bits.len() != c.labels.len() {
+        let bits: Vec<&[u64]> = c
+            .labels
+            .iter()
+            .filter_map(|l| g.label_bitmap(*l, true))
+            .collect();
+        if bits.len() == c.labels.len() {
+            c.bits = bits;
+        }
+    }
+    c
+}
+
+/// The values of a group's keys.
+fn key_values(g: &Graph, c: &CountPerNode, first: NodeId, key: Option<&[Value]>) -> Vec<Value> {
+    if let Some(k) = key {
+        return k.to_vec();
+    }
+    // The key is the first node's property (see `Route`).
+    let v = match c.keys.first() {
+        Some((Ex::Prop(_, k), _)) => g.node_prop(first, k).cloned(),
+        _ => None,
+    };
+    vec![v.unwrap_or(Value::Null)]
+}
+
+/// A group's output row: its keys and its counts in their slots.
+fn group_row(
+    g: &Graph,
+    c: &CountPerNode,
+    nslots: usize,
+    total: u64,
+    first: NodeId,
+    key: Option<&[Value]>,
+) -> Row {
+    let mut r = vec![Value::Null; nslots];
+    fill_counts(c, &mut r, total);
+    for ((_, s), v) in c.keys.iter().zip(key_values(g, c, first, key)) {
+        r[*s] = v;
+    }
+    r
+}
+
+fn fill_counts(c: &CountPerNode, r: &mut Row, total: u64) {
+    let n = Value::Int(i64::try_from(total).unwrap_or(i64::MAX));
+    for a in &c.aggs {
+        r[a.slot] = n.clone();
+    }
+}
+
+/// The best k groups in sort order, ties broken by the first node's id (the
+/// order the aggregate makes groups in).
+struct Top<'s> {
+    slots: &'s [(usize, bool)],
+    k: usize,
+    nslots: usize,
+    /// The first sort key when it is a count: a group worse on it than the k-th
+    /// is dropped before its key is read.
+    first_count: Option<bool>,
+    best: Vec<(Row, NodeId)>,
+    scratch: Row,
+}
+
+impl<'s> Top<'s> {
+    fn new(c: &CountPerNode, nslots: usize, slots: &'s [(usize, bool)], k: usize) -> Top<'s> {
+        let first_count = slots
+            .first()
+            .filter(|(s, _)| c.aggs.iter().any(|a| a.slot == *s))
+            .map(|(_, desc)| *desc);
+        Top {
+            slots,
+            k,
+            nslots,
+            first_count,
+            best: Vec::with_capacity(k + 1),
+            scratch: vec![Value::Null; nslots],
+        }
+    }
+
+    fn cmp(&self, a: &(Row, NodeId), b: &(Row, NodeId)) -> Ordering {
+        for (s, desc) in self.slots {
+            let o = a.0[*s].order(&b.0[*s]);
+            let o = if *desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        a.1.cmp(&b.1)
+    }
+
+    fn offer(
+        &mut self,
+        g: &Graph,
+        c: &CountPerNode,
+        total: u64,
+        first: NodeId,
+        key: Option<&[Value]>,
+    ) {
+        if self.k == 0 {
+            return;
+        }
+        if self.best.len() == self.k
+            && let (Some(desc), Some((w, _))) = (self.first_count, self.best.last())
+            && let Some(Value::Int(wn)) = c.aggs.first().map(|a| &w[a.slot])
+        {
+            let o = (i64::try_from(total).unwrap_or(i64::MAX)).cmp(wn);
+            if (if desc { o.reverse() } else { o }) == Ordering::Greater {
+                return;
+            }
+        }
+        let mut r = std::mem::replace(&mut self.scratch, vec![Value::Null; self.nslots]);
+        fill_counts(c, &mut r, total);
+        for ((_, s), v) in c.keys.iter().zip(key_values(g, c, first, key)) {
+            r[*s] = v;
+        }
+        let cand = (r, first);
+        if self.best.len() == self.k
+            && self
+                .best
+                .last()
+                .is_none_or(|w| self.cmp(&cand, w) != Ordering::Less)
+        {
+            self.scratch = cand.0;
+            return;
+        }
+        let at = self
+            .best
+            .partition_point(|b| self.cmp(b, &cand) != Ordering::Greater);
+        self.best.insert(at, cand);
+        if self.best.len() > self.k
+            && let Some((r, _)) = self.best.pop()
+        {
+            self.scratch = r;
+        }
+    }
+
+    fn finish(self) -> Vec<Row> {
+        self.best.into_iter().map(|(r, _)| r).collect()
+    }
+}
