@@ -206,6 +206,8 @@ fn build_named(n: usize) -> Store {
                 0 => Value::Int(7),
                 1 => Value::Float(7.0),
                 2 => Value::str("Zoë 😀"),
+                // Names held by one person only.
+                4 | 9 | 12 => Value::str(&format!("u{i}")),
                 _ => Value::str(&format!("n{}", i % 45)),
             };
             let labels: &[&str] = if i % 5 == 0 {
@@ -265,6 +267,15 @@ const COUNT_PER_NODE: &[(&str, bool)] = &[
     ),
     (
         "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC LIMIT 5",
+        true,
+    ),
+    // Ties on the count, across the cut: the first group seen wins.
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC LIMIT 9",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n LIMIT 25",
         true,
     ),
     (
