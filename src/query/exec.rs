@@ -1007,7 +1007,7 @@ fn stream_inner(
 }
 
 /// Relationship ids a new relationship must differ from.
-fn used_rels(row: &[Value], slots: &[usize]) -> Vec<RelId> {
+pub(super) fn used_rels(row: &[Value], slots: &[usize]) -> Vec<RelId> {
     let mut out = Vec::new();
     for s in slots {
         match &row[*s] {
@@ -1036,7 +1036,13 @@ pub(super) fn resolve_types(g: &Graph, types: &[String]) -> Option<Vec<Sym>> {
 }
 
 /// Relationships at `n` in `dir` with one of `types` (any if empty).
-fn neighbours(cx: &Ctx, n: NodeId, dir: Dir, types: &[Sym], out: &mut Vec<(RelId, NodeId)>) {
+pub(super) fn neighbours(
+    cx: &Ctx,
+    n: NodeId,
+    dir: Dir,
+    types: &[Sym],
+    out: &mut Vec<(RelId, NodeId)>,
+) {
     let g = cx.g;
     let abort = || cx.sh.check_cancel().is_err();
     match dir {

@@ -38,39 +38,62 @@ use rustc_hash::FxHashMap;
 
 use super::ast::Dir;
 use super::exec::{
-    self, Access, Check, Ctx, Row, Shared, eval, resolve_check, resolve_types, stage_cap,
+    self, Access, Check, Ctx, Row, Shared, eval, neighbours, resolve_check, resolve_types,
+    stage_cap, stream, used_rels,
 };
 use super::functions;
 use super::plan::{AggSpec, Ex, NodeCheck, Op, Step, deps};
 use crate::error::Result;
-use crate::graph::{AdjView, Graph, IndexKey, NodeId, Sym};
+use crate::graph::{AdjView, Graph, IndexKey, NodeId, RelId, Sym};
 use crate::value::Value;
 
 /// The operator: what the replaced stage and aggregate did, in pieces.
 #[derive(Debug, Clone)]
 pub struct CountPerNode {
-    /// The scanned node's slot, label and check.
-    pub slot: usize,
-    pub label: String,
-    pub check: NodeCheck,
-    /// Checks of the scanned node placed after the scan.
-    pub node_checks: Vec<NodeCheck>,
-    /// WHERE conjuncts on the scanned node.
-    pub filters: Vec<Ex>,
-    /// The expansion whose matches are counted (`from` is the scanned node).
+    /// Where the counted nodes come from.
+    pub source: Source,
+    /// The expansion whose matches are counted.
     pub step: Step,
     pub keys: Vec<(Ex, usize)>,
     /// Plain counts only: each equals the number of matches of its group.
     pub aggs: Vec<AggSpec>,
-    /// The operators replaced (scan to aggregate), run when the stage is fed
-    /// more than one row, and shown by EXPLAIN.
+    /// The operators replaced (stage and aggregate): shown by EXPLAIN, and run
+    /// instead when a scan's stage is fed more than one row.
     pub fallback: Vec<Op>,
+}
+
+/// Which end of the expansion the groups are made of.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The scanned node (`step.from`): a label scan, and checks and WHERE
+    /// conjuncts on that node.
+    Scan {
+        slot: usize,
+        label: String,
+        check: NodeCheck,
+        node_checks: Vec<NodeCheck>,
+        filters: Vec<Ex>,
+    },
+    /// The far node (`step.to`): the operators before the expansion stream as
+    /// usual, and WHERE conjuncts placed after it are tested per match.
+    Far { prefix: Vec<Op>, after: Vec<Ex> },
+}
+
+impl CountPerNode {
+    /// The slot of the node whose keys make the groups.
+    fn node_slot(&self) -> usize {
+        match &self.source {
+            Source::Scan { slot, .. } => *slot,
+            Source::Far { .. } => self.step.to,
+        }
+    }
 }
 
 // ----- planning -----
 
-/// Replaces each stage that [`fit`] accepts by a [`CountPerNode`] operator
-/// (unless the executor's shortcuts are off for this thread).
+/// Replaces each stage that [`fit_scan`] or [`fit_far`] accepts by a
+/// [`CountPerNode`] operator (unless the executor's shortcuts are off for this
+/// thread).
 pub(crate) fn rewrite(ops: &mut Vec<Op>) {
     if !exec::fast_paths() {
         return;
@@ -78,16 +101,25 @@ pub(crate) fn rewrite(ops: &mut Vec<Op>) {
     let mut i = 0;
     while i < ops.len() {
         // Only where a stage starts: first, or after an operator that collects.
-        if (i == 0 || !ops[i - 1].is_streaming())
-            && let Some(n) = fit(&ops[i..])
-        {
-            let fallback: Vec<Op> = ops.drain(i..i + n).collect();
-            match build(fallback) {
-                Ok(c) => ops.insert(i, Op::CountPerNode(Box::new(c))),
-                Err(fallback) => {
-                    // `fit` and `build` disagree: keep the plan as it was.
-                    for (k, op) in fallback.into_iter().enumerate() {
-                        ops.insert(i + k, op);
+        if i == 0 || !ops[i - 1].is_streaming() {
+            let found = match fit_scan(&ops[i..]) {
+                Some(n) => Some((n, true)),
+                None => fit_far(&ops[i..]).map(|n| (n, false)),
+            };
+            if let Some((n, scan)) = found {
+                let fallback: Vec<Op> = ops.drain(i..i + n).collect();
+                let built = if scan {
+                    build_scan(fallback)
+                } else {
+                    build_far(fallback)
+                };
+                match built {
+                    Ok(c) => ops.insert(i, Op::CountPerNode(Box::new(c))),
+                    Err(fallback) => {
+                        // A fit that does not build: keep the plan as it was.
+                        for (k, op) in fallback.into_iter().enumerate() {
+                            ops.insert(i + k, op);
+                        }
                     }
                 }
             }
@@ -96,9 +128,36 @@ pub(crate) fn rewrite(ops: &mut Vec<Op>) {
     }
 }
 
-/// How many operators from the start of `ops` form a stage this operator can
-/// replace (scan … expansion, aggregate), if they do.
-fn fit(ops: &[Op]) -> Option<usize> {
+/// Whether the expansion binds fresh variables in one step with nothing to test
+/// on the relationship but its type, so its matches can be counted.
+fn countable_step(step: &Step) -> bool {
+    step.range.is_none()
+        && !step.to_bound
+        && !step.rel_bound
+        && step.rel_props.is_empty()
+        && step.to != step.from
+        && step.rel != step.from
+        && check_reads_not(&step.to_check, &[step.from, step.rel, step.to])
+}
+
+/// Whether every aggregate is a plain count that equals the number of matches:
+/// `count(*)` or the count of one of `bound` (never null once bound).
+fn plain_counts(aggs: &[AggSpec], bound: &[usize]) -> bool {
+    !aggs.is_empty()
+        && aggs.iter().all(|a| {
+            a.name == "count"
+                && !a.distinct
+                && match &a.arg {
+                    None => true,
+                    Some(Ex::Slot(s)) => bound.contains(s),
+                    Some(_) => false,
+                }
+        })
+}
+
+/// How many operators from the start of `ops` form a stage counted per scanned
+/// node (scan, checks, expansion, aggregate), if they do.
+fn fit_scan(ops: &[Op]) -> Option<usize> {
     let Some(Op::LabelScan { slot: p, .. }) = ops.first() else {
         return None;
     };
@@ -116,17 +175,7 @@ fn fit(ops: &[Op]) -> Option<usize> {
     let Some(Op::Expand(step)) = ops.get(k) else {
         return None;
     };
-    let bound = [p, step.rel, step.to];
-    if step.from != p
-        || step.range.is_some()
-        || step.to_bound
-        || step.rel_bound
-        || !step.rel_props.is_empty()
-        || !step.uniq.is_empty()
-        || step.to == p
-        || step.rel == p
-        || !check_reads_not(&step.to_check, &bound)
-    {
+    if step.from != p || !countable_step(step) || !step.uniq.is_empty() {
         return None;
     }
     // Filters run before the expansion binds anything: they must not read it.
@@ -140,7 +189,7 @@ fn fit(ops: &[Op]) -> Option<usize> {
     let Some(Op::Aggregate { keys, aggs }) = ops.get(k + 1) else {
         return None;
     };
-    if keys.is_empty() || aggs.is_empty() {
+    if keys.is_empty() || !plain_counts(aggs, &[p, step.rel, step.to]) {
         return None;
     }
     for (e, _) in keys {
@@ -148,23 +197,50 @@ fn fit(ops: &[Op]) -> Option<usize> {
             return None;
         }
     }
-    for a in aggs {
-        let ok = a.name == "count"
-            && !a.distinct
-            && match &a.arg {
-                None => true,
-                Some(Ex::Slot(s)) => bound.contains(s),
-                Some(_) => false,
-            };
+    Some(k + 2)
+}
+
+/// How many operators from the start of `ops` form a stage counted per far node
+/// of its last expansion, if they do: streaming operators, the expansion, WHERE
+/// conjuncts, and an aggregate whose keys are the far node or its properties
+/// (which cannot fail, so reading them once per far node after counting changes
+/// no error either).
+fn fit_far(ops: &[Op]) -> Option<usize> {
+    let j = ops.iter().position(|o| !o.is_streaming())?;
+    let Some(Op::Aggregate { keys, aggs }) = ops.get(j) else {
+        return None;
+    };
+    let e = ops[..j].iter().rposition(|o| matches!(o, Op::Expand(_)))?;
+    let Op::Expand(step) = &ops[e] else {
+        return None;
+    };
+    if e == 0 || !countable_step(step) {
+        return None;
+    }
+    for op in &ops[e + 1..j] {
+        match op {
+            Op::Filter(x) if pure(x) && !reads_any(x, &[step.rel]) => {}
+            _ => return None,
+        }
+    }
+    if keys.is_empty() || !plain_counts(aggs, &[step.rel, step.to]) {
+        return None;
+    }
+    for (k, _) in keys {
+        let ok = match k {
+            Ex::Slot(s) => *s == step.to,
+            Ex::Prop(a, _) => matches!(**a, Ex::Slot(s) if s == step.to),
+            _ => false,
+        };
         if !ok {
             return None;
         }
     }
-    Some(k + 2)
+    Some(j + 1)
 }
 
-/// The operator for operators that [`fit`] accepted (they are given back if not).
-fn build(ops: Vec<Op>) -> std::result::Result<CountPerNode, Vec<Op>> {
+/// The operator for operators that [`fit_scan`] accepted (given back if not).
+fn build_scan(ops: Vec<Op>) -> std::result::Result<CountPerNode, Vec<Op>> {
     let mut c = None;
     if let (Some(Op::LabelScan { slot, label, check }), Some(Op::Expand(step))) =
         (ops.first(), ops.get(ops.len().wrapping_sub(2)))
@@ -180,11 +256,13 @@ fn build(ops: Vec<Op>) -> std::result::Result<CountPerNode, Vec<Op>> {
             }
         }
         c = Some(CountPerNode {
-            slot: *slot,
-            label: label.clone(),
-            check: check.clone(),
-            node_checks,
-            filters,
+            source: Source::Scan {
+                slot: *slot,
+                label: label.clone(),
+                check: check.clone(),
+                node_checks,
+                filters,
+            },
             step: (**step).clone(),
             keys: keys.clone(),
             aggs: aggs.clone(),
@@ -198,6 +276,37 @@ fn build(ops: Vec<Op>) -> std::result::Result<CountPerNode, Vec<Op>> {
         }
         None => Err(ops),
     }
+}
+
+/// The operator for operators that [`fit_far`] accepted (given back if not).
+fn build_far(ops: Vec<Op>) -> std::result::Result<CountPerNode, Vec<Op>> {
+    let e = ops.iter().rposition(|o| matches!(o, Op::Expand(_)));
+    let c = match (e, ops.last()) {
+        (Some(e), Some(Op::Aggregate { keys, aggs })) => match &ops[e] {
+            Op::Expand(step) => {
+                let mut after = Vec::new();
+                for op in &ops[e + 1..ops.len() - 1] {
+                    match op {
+                        Op::Filter(x) => after.push(x.clone()),
+                        _ => return Err(ops),
+                    }
+                }
+                CountPerNode {
+                    source: Source::Far {
+                        prefix: ops[..e].to_vec(),
+                        after,
+                    },
+                    step: (**step).clone(),
+                    keys: keys.clone(),
+                    aggs: aggs.clone(),
+                    fallback: Vec::new(),
+                }
+            }
+            _ => return Err(ops),
+        },
+        _ => return Err(ops),
+    };
+    Ok(CountPerNode { fallback: ops, ..c })
 }
 
 /// Whether an expression reads any of `slots`.
@@ -243,16 +352,18 @@ fn pure(e: &Ex) -> bool {
 
 // ----- running -----
 
-/// A group: its count, the first node (in scan order) that has a match, and its
-/// key values unless they are that node's property (read when needed).
+/// A group: its count, its place in the order the aggregate would make groups
+/// (`seq`), a node of it, and its key values unless they are read from that
+/// node (when needed).
 struct Group {
     total: u64,
-    first: NodeId,
+    seq: u64,
+    node: NodeId,
     key: Option<Vec<Value>>,
 }
 
-/// Nodes that are a group on their own, with their counts, in id order.
-type Singles = Vec<(NodeId, u64)>;
+/// Nodes that are a group on their own: (seq, node, count).
+type Singles = Vec<(u64, NodeId, u64)>;
 
 /// A value compared and hashed by openCypher equivalence, borrowed from the
 /// graph (`None` is null: a missing property).
@@ -302,14 +413,34 @@ pub(super) fn run(
     c: &CountPerNode,
     rows: Vec<Row>,
 ) -> Result<(Vec<Row>, usize)> {
-    if rows.len() != 1 {
-        // Each input row would repeat the scan: the general operators handle it.
-        return Ok((exec::run(acc, sh, &c.fallback, rows, false)?, 1));
-    }
+    let (groups, singles) = match &c.source {
+        Source::Scan { .. } if rows.len() != 1 => {
+            // Each input row would repeat the scan: the general operators do it.
+            return Ok((exec::run(acc, sh, &c.fallback, rows, false)?, 1));
+        }
+        Source::Scan {
+            slot,
+            label,
+            check,
+            node_checks,
+            filters,
+        } => {
+            let cx = Ctx::new(acc.graph(), sh);
+            let scan = ScanSpec {
+                slot: *slot,
+                label,
+                check,
+                node_checks,
+                filters,
+            };
+            count_scan(&cx, c, &scan, &rows[0])?
+        }
+        Source::Far { prefix, after } => {
+            let cx = Ctx::new(acc.graph(), sh);
+            count_far(&cx, c, prefix, after, rows)?
+        }
+    };
     let g = acc.graph();
-    let row0 = &rows[0];
-    let cx = Ctx::new(g, sh);
-    let (groups, singles) = count_groups(&cx, c, row0)?;
     // A sort on plain slots with a LIMIT after it: keep only the best k groups.
     if let Some(sort @ Op::Sort(skeys)) = ops.get(i + 1) {
         let slots: Option<Vec<(usize, bool)>> = skeys
@@ -324,11 +455,11 @@ pub(super) fn run(
             let mut top = Top::new(c, sh.nslots, &slots, k);
             for gr in &groups {
                 sh.tick()?;
-                top.offer(g, c, gr.total, gr.first, gr.key.as_deref());
+                top.offer(g, c, gr.total, gr.seq, gr.node, gr.key.as_deref());
             }
-            for (id, n) in singles {
+            for (seq, node, n) in singles {
                 sh.tick()?;
-                top.offer(g, c, n, id, None);
+                top.offer(g, c, n, seq, node, None);
             }
             let out = top.finish();
             sh.count(sort, out.len() as u64, start.elapsed());
@@ -336,12 +467,13 @@ pub(super) fn run(
         }
     }
     let mut all: Vec<Group> = groups;
-    all.extend(singles.into_iter().map(|(first, total)| Group {
+    all.extend(singles.into_iter().map(|(seq, node, total)| Group {
         total,
-        first,
+        seq,
+        node,
         key: None,
     }));
-    all.sort_by_key(|gr| gr.first);
+    all.sort_by_key(|gr| gr.seq);
     let mut out = Vec::with_capacity(all.len());
     for gr in &all {
         sh.tick()?;
@@ -350,33 +482,44 @@ pub(super) fn run(
             c,
             sh.nslots,
             gr.total,
-            gr.first,
+            gr.node,
             gr.key.as_deref(),
         ));
     }
     Ok((out, 1))
 }
 
-/// The key property `k` when the only grouping key is `p.k` (`p` the scanned node).
+/// The pieces of [`Source::Scan`].
+struct ScanSpec<'p> {
+    slot: usize,
+    label: &'p str,
+    check: &'p NodeCheck,
+    node_checks: &'p [NodeCheck],
+    filters: &'p [Ex],
+}
+
+/// The key property `k` when the only grouping key is `n.k` (`n` the node
+/// whose groups are made).
 fn prop_key(c: &CountPerNode) -> Option<&String> {
     match c.keys.as_slice() {
-        [(Ex::Prop(a, k), _)] if matches!(**a, Ex::Slot(s) if s == c.slot) => Some(k),
+        [(Ex::Prop(a, k), _)] if matches!(**a, Ex::Slot(s) if s == c.node_slot()) => Some(k),
         _ => None,
     }
 }
 
-/// The counting pass: the groups with their counts, and the nodes that are a
-/// group on their own (see [`index_groups`]).
-fn count_groups<'g>(
+/// The counting pass over a label scan: the groups with their counts, and the
+/// nodes that are a group on their own (see [`index_groups`]).
+fn count_scan<'g>(
     cx: &Ctx<'g, '_>,
     c: &CountPerNode,
+    scan: &ScanSpec,
     row0: &Row,
 ) -> Result<(Vec<Group>, Singles)> {
     let g = cx.g;
     let sh = cx.sh;
-    let chk = with_bits(g, resolve_check(cx, &c.check, row0)?);
-    let mut node_chks = Vec::with_capacity(c.node_checks.len());
-    for nc in &c.node_checks {
+    let chk = with_bits(g, resolve_check(cx, scan.check, row0)?);
+    let mut node_chks = Vec::with_capacity(scan.node_checks.len());
+    for nc in scan.node_checks {
         node_chks.push(with_bits(g, resolve_check(cx, nc, row0)?));
     }
     let types = resolve_types(g, &c.step.types);
@@ -386,12 +529,12 @@ fn count_groups<'g>(
     // With a single key `p.k`, nodes are grouped after counting (a property
     // read cannot fail, so the order of work changes no error); other keys are
     // evaluated as the scan goes, in the order the pipeline would.
-    let mut hit: Vec<(NodeId, u64)> = Vec::new();
+    let mut hits: Vec<(NodeId, u64)> = Vec::new();
     let mut map: FxHashMap<EqVec, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::new();
     let mut scratch = row0.clone();
     let abort = || sh.check_cancel().is_err();
-    let Some(label) = g.label_id(&c.label) else {
+    let Some(label) = g.label_id(scan.label) else {
         return Ok((groups, Vec::new()));
     };
     let Some(types) = types else {
@@ -404,9 +547,9 @@ fn count_groups<'g>(
         if !chk.matches(g, id) || !node_chks.iter().all(|k| k.matches(g, id)) {
             continue;
         }
-        if !c.filters.is_empty() {
-            scratch[c.slot] = Value::Node(id);
-            for f in &c.filters {
+        if !scan.filters.is_empty() {
+            scratch[scan.slot] = Value::Node(id);
+            for f in scan.filters {
                 if !matches!(eval(cx, f, &scratch)?, Value::Bool(true)) {
                     continue 'nodes;
                 }
@@ -424,10 +567,10 @@ fn count_groups<'g>(
             continue;
         }
         if prop.is_some() {
-            hit.push((id, n));
+            hits.push((id, n));
             continue;
         }
-        scratch[c.slot] = Value::Node(id);
+        scratch[scan.slot] = Value::Node(id);
         let mut k = Vec::with_capacity(c.keys.len());
         for (e, _) in &c.keys {
             k.push(eval(cx, e, &scratch)?);
@@ -438,7 +581,8 @@ fn count_groups<'g>(
             None => {
                 groups.push(Group {
                     total: n,
-                    first: id,
+                    seq: id.0,
+                    node: id,
                     key: Some(k.0.clone()),
                 });
                 map.insert(k, groups.len() - 1);
@@ -448,12 +592,248 @@ fn count_groups<'g>(
     let Some(k) = prop else {
         return Ok((groups, Vec::new()));
     };
-    if let Some(out) = index_groups(cx, c, k, &mut hit)? {
+    // `hits` is in id order: a node's place is found by binary search.
+    let find = |id: NodeId| hits.binary_search_by_key(&id, |(n, _)| *n).ok();
+    if let Some(out) = index_groups(cx, scan.label, k, &hits, &find)? {
         return Ok(out);
     }
     // No index that holds every node: group by the property, borrowed.
-    let key = g.key_id(k);
-    Ok((prop_groups(g, key, hit.into_iter()), Vec::new()))
+    Ok((
+        prop_groups(g, g.key_id(k), hits.iter().copied().enumerate()),
+        Vec::new(),
+    ))
+}
+
+/// The counting pass per far node: streams the operators before the expansion
+/// over the input rows and, for each of their rows, counts the matches per far
+/// node (in the order the pipeline would meet them), then groups those nodes.
+fn count_far<'g>(
+    cx: &Ctx<'g, '_>,
+    c: &CountPerNode,
+    prefix: &[Op],
+    after: &[Ex],
+    rows: Vec<Row>,
+) -> Result<(Vec<Group>, Singles)> {
+    let g = cx.g;
+    let sh = cx.sh;
+    let step = &c.step;
+    // Far nodes in the order first met, with their counts; and their places.
+    let mut hits: Vec<(NodeId, u64)> = Vec::new();
+    let mut place: FxHashMap<NodeId, usize> = FxHashMap::default();
+    // The far node's check, kept when its properties are constants.
+    let fixed = step.to_check.props.iter().all(|(_, e)| {
+        let mut d = Vec::new();
+        deps(e, &mut d);
+        d.is_empty()
+    });
+    let mut kept: Option<Check> = None;
+    let mut cands: Vec<(RelId, NodeId)> = Vec::new();
+    for mut r in rows {
+        let mut sink = |row: &mut Row| -> Result<bool> {
+            sh.tick()?;
+            let Value::Node(from) = row[step.from] else {
+                return Ok(true);
+            };
+            let fresh;
+            let tc = match &kept {
+                Some(t) if fixed => t,
+                _ => {
+                    let t = with_bits(g, resolve_check(cx, &step.to_check, row)?);
+                    if fixed {
+                        &*kept.insert(t)
+                    } else {
+                        fresh = t;
+                        &fresh
+                    }
+                }
+            };
+            let Some(types) = resolve_types(g, &step.types) else {
+                return Ok(true);
+            };
+            let used = used_rels(row, &step.uniq);
+            cands.clear();
+            neighbours(cx, from, step.dir, &types, &mut cands);
+            for &(rel, n) in &cands {
+                sh.tick()?;
+                if used.contains(&rel) || !tc.matches(g, n) {
+                    continue;
+                }
+                if !after.is_empty() {
+                    row[step.to] = Value::Node(n);
+                    let mut pass = true;
+                    for f in after {
+                        if !matches!(eval(cx, f, row)?, Value::Bool(true)) {
+                            pass = false;
+                            break;
+                        }
+                    }
+                    if !pass {
+                        continue;
+                    }
+                }
+                match place.get(&n) {
+                    Some(at) => hits[*at].1 += 1,
+                    None => {
+                        place.insert(n, hits.len());
+                        hits.push((n, 1));
+                    }
+                }
+            }
+            Ok(true)
+        };
+        stream(cx, prefix, &mut r, &mut sink)?;
+    }
+    if let Some(k) = prop_key(c) {
+        // The index pays when many of its nodes were met (it is read whole).
+        let find = |id: NodeId| place.get(&id).copied();
+        for l in &step.to_check.labels {
+            if hits.len().saturating_mul(8) >= g.label_count(l)
+                && let Some(out) = index_groups(cx, l, k, &hits, &find)?
+            {
+                return Ok(out);
+            }
+        }
+        return Ok((
+            prop_groups(g, g.key_id(k), hits.iter().copied().enumerate()),
+            Vec::new(),
+        ));
+    }
+    // Keys that are the far node or its properties: read once per far node.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut map: FxHashMap<EqVec, usize> = FxHashMap::default();
+    let mut scratch = vec![Value::Null; sh.nslots];
+    for (seq, (n, total)) in hits.into_iter().enumerate() {
+        sh.tick()?;
+        scratch[step.to] = Value::Node(n);
+        let mut k = Vec::with_capacity(c.keys.len());
+        for (e, _) in &c.keys {
+            k.push(eval(cx, e, &scratch)?);
+        }
+        let k = EqVec(k);
+        match map.get(&k) {
+            Some(gi) => groups[*gi].total += total,
+            None => {
+                groups.push(Group {
+                    total,
+                    seq: seq as u64,
+                    node: n,
+                    key: Some(k.0.clone()),
+                });
+                map.insert(k, groups.len() - 1);
+            }
+        }
+    }
+    Ok((groups, Vec::new()))
+}
+
+/// Groups counted nodes (`(place, (node, count))`, in order) by their property
+/// `key`, borrowed and compared by equivalence; a group's key is read from its
+/// first node.
+fn prop_groups(
+    g: &Graph,
+    key: Option<Sym>,
+    nodes: impl Iterator<Item = (usize, (NodeId, u64))>,
+) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut map: FxHashMap<EqRef, usize> = FxHashMap::default();
+    for (seq, (id, n)) in nodes {
+        let v = key.and_then(|k| g.node(id).and_then(|d| d.props.get(k)));
+        match map.get(&EqRef(v)) {
+            Some(gi) => groups[*gi].total += n,
+            None => {
+                map.insert(EqRef(v), groups.len());
+                groups.push(Group {
+                    total: n,
+                    seq: seq as u64,
+                    node: id,
+                    key: None,
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// Groups the counted nodes `hits` (in the order met; `find` gives a node's
+/// place) through the property index on (`label`, `k`), when it holds every
+/// node of the label (every counted node carries the label); `None` when there
+/// is no such index or it misses a node (no property, or a value no index holds).
+///
+/// The index has grouped the nodes by value already. A string held by one node
+/// is that node's group: returned among the singles, its name read only if
+/// needed. Strings held by several nodes are added up here. Other values
+/// (numbers, dates …) are merged by equivalence as the aggregate does, which an
+/// index key (integral floats keyed as integers) does not match exactly for
+/// every value.
+fn index_groups(
+    cx: &Ctx,
+    label: &str,
+    k: &str,
+    hits: &[(NodeId, u64)],
+    find: &dyn Fn(NodeId) -> Option<usize>,
+) -> Result<Option<(Vec<Group>, Singles)>> {
+    let g = cx.g;
+    let (Some(key), Some(entries)) = (g.key_id(k), g.index_entries(label, k)) else {
+        return Ok(None);
+    };
+    let mut held = 0usize;
+    let mut groups: Vec<Group> = Vec::new();
+    // Places in `hits` taken into a group of several nodes.
+    let mut taken = vec![false; hits.len()];
+    let mut others: Vec<usize> = Vec::new();
+    for (ik, set) in entries {
+        cx.sh.tick()?;
+        held += set.len();
+        match ik {
+            IndexKey::Str(_) if set.len() == 1 => {}
+            IndexKey::Str(s) => {
+                let mut total = 0u64;
+                let mut first: Option<usize> = None;
+                for id in set {
+                    if let Some(at) = find(*id) {
+                        total += hits[at].1;
+                        first = Some(first.map_or(at, |f| f.min(at)));
+                        taken[at] = true;
+                    }
+                }
+                if let Some(at) = first {
+                    groups.push(Group {
+                        total,
+                        seq: at as u64,
+                        node: hits[at].0,
+                        key: Some(vec![Value::String(s.clone())]),
+                    });
+                }
+            }
+            _ => {
+                for id in set {
+                    if let Some(at) = find(*id) {
+                        others.push(at);
+                        taken[at] = true;
+                    }
+                }
+            }
+        }
+    }
+    // Every node of the label must be in the index. A node is under one value
+    // at most, so the sizes add up to the label's count exactly when none is
+    // missing.
+    if held != g.label_count(label) {
+        return Ok(None);
+    }
+    others.sort_unstable();
+    groups.extend(prop_groups(
+        g,
+        Some(key),
+        others.into_iter().map(|at| (at, hits[at])),
+    ));
+    let singles = hits
+        .iter()
+        .enumerate()
+        .filter(|(at, _)| !taken[*at])
+        .map(|(at, (id, n))| (at as u64, *id, *n))
+        .collect();
+    Ok(Some((groups, singles)))
 }
 
 /// The nodes carrying `label`, in id order, from its membership bitmap (a scan
@@ -471,106 +851,6 @@ fn label_nodes(g: &Graph, label: Sym) -> impl Iterator<Item = NodeId> + '_ {
             Some(NodeId(w as u64 * 64 + b))
         })
     })
-}
-
-/// Groups counted nodes (in id order) by their property `key`, borrowed and
-/// compared by equivalence; a group's key is its first node's value.
-fn prop_groups(
-    g: &Graph,
-    key: Option<Sym>,
-    nodes: impl Iterator<Item = (NodeId, u64)>,
-) -> Vec<Group> {
-    let mut groups: Vec<Group> = Vec::new();
-    let mut map: FxHashMap<EqRef, usize> = FxHashMap::default();
-    for (id, n) in nodes {
-        let v = key.and_then(|k| g.node(id).and_then(|d| d.props.get(k)));
-        match map.get(&EqRef(v)) {
-            Some(gi) => groups[*gi].total += n,
-            None => {
-                map.insert(EqRef(v), groups.len());
-                groups.push(Group {
-                    total: n,
-                    first: id,
-                    key: None,
-                });
-            }
-        }
-    }
-    groups
-}
-
-/// Groups the counted nodes `hit` (in id order) through the property index on
-/// (label, `k`), when it holds every node of the label; `None` when there is
-/// no such index or it misses a node (no property, or a value no index holds).
-///
-/// The index has grouped the nodes by value already. A string held by one node
-/// is that node's group: it stays in `hit` (returned as the singles) and its
-/// name is read only if needed. Strings held by several nodes are added up here.
-/// Other values (numbers, dates …) are merged by equivalence as the aggregate
-/// does, which an index key (integral floats keyed as integers) does not match
-/// exactly for every value.
-fn index_groups(
-    cx: &Ctx,
-    c: &CountPerNode,
-    k: &str,
-    hit: &mut [(NodeId, u64)],
-) -> Result<Option<(Vec<Group>, Singles)>> {
-    let g = cx.g;
-    let (Some(key), Some(entries)) = (g.key_id(k), g.index_entries(&c.label, k)) else {
-        return Ok(None);
-    };
-    let mut held = 0usize;
-    let mut groups: Vec<Group> = Vec::new();
-    // Positions in `hit` taken into a group of several nodes.
-    let mut taken: Vec<usize> = Vec::new();
-    let mut others: Vec<(NodeId, u64)> = Vec::new();
-    let find = |id: &NodeId| hit.binary_search_by_key(id, |(n, _)| *n).ok();
-    for (ik, set) in entries {
-        cx.sh.tick()?;
-        held += set.len();
-        match ik {
-            IndexKey::Str(_) if set.len() == 1 => {}
-            IndexKey::Str(s) => {
-                let mut total = 0u64;
-                let mut first = None;
-                for id in set {
-                    if let Some(at) = find(id) {
-                        total += hit[at].1;
-                        first.get_or_insert(*id);
-                        taken.push(at);
-                    }
-                }
-                if let Some(first) = first {
-                    groups.push(Group {
-                        total,
-                        first,
-                        key: Some(vec![Value::String(s.clone())]),
-                    });
-                }
-            }
-            _ => {
-                for id in set {
-                    if let Some(at) = find(id) {
-                        others.push(hit[at]);
-                        taken.push(at);
-                    }
-                }
-            }
-        }
-    }
-    // Every node of the label must be in the index. A node is under one value
-    // at most, so the sizes add up to the label's count exactly when none is
-    // missing.
-    if held != g.label_count(&c.label) {
-        return Ok(None);
-    }
-    for at in taken {
-        hit[at].1 = 0;
-    }
-    others.sort_unstable_by_key(|(id, _)| *id);
-    groups.extend(prop_groups(g, Some(key), others.into_iter()));
-    let singles = hit.iter().copied().filter(|(_, n)| *n > 0).collect();
-    Ok(Some((groups, singles)))
 }
 
 /// Counts a node's matches of the expansion: from the adjacency when it can
@@ -678,14 +958,14 @@ fn with_bits<'g>(g: &'g Graph, mut c: Check<'g>) -> Check<'g> {
     c
 }
 
-/// The values of a group's keys.
-fn key_values(g: &Graph, c: &CountPerNode, first: NodeId, key: Option<&[Value]>) -> Vec<Value> {
+/// The values of a group's keys: `key`, or read from the group's `node`.
+fn key_values(g: &Graph, c: &CountPerNode, node: NodeId, key: Option<&[Value]>) -> Vec<Value> {
     if let Some(k) = key {
         return k.to_vec();
     }
-    // The key is the first node's property (see `Route`).
     let v = match c.keys.first() {
-        Some((Ex::Prop(_, k), _)) => g.node_prop(first, k).cloned(),
+        Some((Ex::Prop(_, k), _)) => g.node_prop(node, k).cloned(),
+        Some((Ex::Slot(_), _)) => Some(Value::Node(node)),
         _ => None,
     };
     vec![v.unwrap_or(Value::Null)]
@@ -697,12 +977,12 @@ fn group_row(
     c: &CountPerNode,
     nslots: usize,
     total: u64,
-    first: NodeId,
+    node: NodeId,
     key: Option<&[Value]>,
 ) -> Row {
     let mut r = vec![Value::Null; nslots];
     fill_counts(c, &mut r, total);
-    for ((_, s), v) in c.keys.iter().zip(key_values(g, c, first, key)) {
+    for ((_, s), v) in c.keys.iter().zip(key_values(g, c, node, key)) {
         r[*s] = v;
     }
     r
@@ -715,8 +995,8 @@ fn fill_counts(c: &CountPerNode, r: &mut Row, total: u64) {
     }
 }
 
-/// The best k groups in sort order, ties broken by the first node's id (the
-/// order the aggregate makes groups in).
+/// The best k groups in sort order, ties broken by `seq` (the order the
+/// aggregate makes groups in).
 struct Top<'s> {
     slots: &'s [(usize, bool)],
     k: usize,
@@ -724,7 +1004,7 @@ struct Top<'s> {
     /// The first sort key when it is a count: a group worse on it than the k-th
     /// is dropped before its key is read.
     first_count: Option<bool>,
-    best: Vec<(Row, NodeId)>,
+    best: Vec<(Row, u64)>,
     scratch: Row,
 }
 
@@ -744,7 +1024,7 @@ impl<'s> Top<'s> {
         }
     }
 
-    fn cmp(&self, a: &(Row, NodeId), b: &(Row, NodeId)) -> Ordering {
+    fn cmp(&self, a: &(Row, u64), b: &(Row, u64)) -> Ordering {
         for (s, desc) in self.slots {
             let o = a.0[*s].order(&b.0[*s]);
             let o = if *desc { o.reverse() } else { o };
@@ -760,7 +1040,8 @@ impl<'s> Top<'s> {
         g: &Graph,
         c: &CountPerNode,
         total: u64,
-        first: NodeId,
+        seq: u64,
+        node: NodeId,
         key: Option<&[Value]>,
     ) {
         if self.k == 0 {
@@ -777,10 +1058,10 @@ impl<'s> Top<'s> {
         }
         let mut r = std::mem::replace(&mut self.scratch, vec![Value::Null; self.nslots]);
         fill_counts(c, &mut r, total);
-        for ((_, s), v) in c.keys.iter().zip(key_values(g, c, first, key)) {
+        for ((_, s), v) in c.keys.iter().zip(key_values(g, c, node, key)) {
             r[*s] = v;
         }
-        let cand = (r, first);
+        let cand = (r, seq);
         if self.best.len() == self.k
             && self
                 .best
