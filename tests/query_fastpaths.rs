@@ -561,6 +561,49 @@ fn count_per_node_agrees_with_the_general_operators() {
     check_count_per_node(s.graph(), "after rollback");
 }
 
+/// PROFILE reports the rows of the operators feeding a count per far node.
+#[test]
+fn count_per_far_node_profiles() {
+    let s = build_named(100);
+    let q = "MATCH (a:Person {name: 'n4'})-[:KNOWS]-(m)-[:KNOWS]-(b:Person) WHERE b <> a RETURN b.name, count(*) AS c ORDER BY c DESC, b.name LIMIT 3";
+    let r = query_graph(
+        s.graph(),
+        &format!("PROFILE {q}"),
+        &Params::new(),
+        &QueryOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("PROFILE: {e}"));
+    let plan = r.plan.unwrap_or_default();
+    let lines: Vec<&str> = plan.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("CountPerNode"))
+        .unwrap_or_else(|| panic!("no CountPerNode in\n{plan}"));
+    assert!(
+        lines[at].contains("over Expand (m)-[_:KNOWS]-(b:Person), Filter (b <> a)"),
+        "what it counts: {plan}"
+    );
+    let seek = lines
+        .iter()
+        .find(|l| l.contains("NodeIndexSeek (a:Person"))
+        .unwrap_or_else(|| panic!("no seek under the operator:\n{plan}"));
+    let named = query_graph(
+        s.graph(),
+        "MATCH (a:Person {name: 'n4'}) RETURN count(*)",
+        &Params::new(),
+        &QueryOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("count: {e}"));
+    let n = match named.rows.first().and_then(|r| r.first()) {
+        Some(Value::Int(n)) if *n > 0 => *n,
+        other => panic!("people named n4: {other:?}"),
+    };
+    assert!(
+        seek.contains(&format!("[rows: {n}]")),
+        "the seek's rows under PROFILE ({n} people named n4): {plan}"
+    );
+}
+
 /// PROFILE runs the operator and reports its rows.
 #[test]
 fn count_per_node_profiles() {

@@ -104,6 +104,9 @@ pub(super) struct Derived {
     walked: AtomicU64,
     /// Per label symbol: membership bitmap by node id.
     label_bits: Vec<OnceLock<Vec<u64>>>,
+    /// Per label symbol without a bitmap: how many nodes were tested for it
+    /// the slow way, across queries (the bitmap's build trigger).
+    label_tests: std::sync::Mutex<rustc_hash::FxHashMap<Sym, u64>>,
 }
 
 impl Clone for Derived {
@@ -112,6 +115,12 @@ impl Clone for Derived {
             csr: self.csr.clone(),
             walked: AtomicU64::new(self.walked.load(Ordering::Relaxed)),
             label_bits: self.label_bits.clone(),
+            label_tests: std::sync::Mutex::new(
+                self.label_tests
+                    .lock()
+                    .map(|m| m.clone())
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
@@ -200,13 +209,18 @@ impl Graph {
         }
         let total = self.derived.walked.fetch_add(n, Ordering::Relaxed) + n;
         let rels = self.rel_count();
+        // Once the other direction was built, this process has shown it walks
+        // a lot: build this one after an eighth of that share (a query going
+        // both ways, like `(a)<-[:R]-(d)-[:R]->(b)`, often walks one far less).
+        let other = self.derived.csr[1 - dir_ix(dir)].get().is_some();
+        let share = if other { rels / 512 } else { rels / 64 };
         let due = match m {
             AdjMode::Always => true,
             // A build reads every relationship once and costs about as much as
             // walking a few million the slow way; after a 64th of the graph was
             // walked, a process is likely to keep asking (a REPL session, a
             // repeated query), and each later walk is several times cheaper.
-            _ => rels >= MIN_RELS_FOR_ADJ && total >= (rels / 64) as u64,
+            _ => rels >= MIN_RELS_FOR_ADJ && total >= share as u64,
         };
         if due && let Some(csr) = self.build_csr(dir, abort) {
             let _ = lock.set(csr);
@@ -304,6 +318,30 @@ impl Graph {
             }
             bits
         }))
+    }
+
+    /// Records that `n` nodes are about to be tested for `label` one by one, and
+    /// builds its bitmap once such tests add up (over this and earlier queries)
+    /// to a 64th of the label's nodes: a build reads each member once, in
+    /// order, while a test reads a node record at random. The bitmap, if built.
+    pub fn note_label_tests(&self, label: Sym, n: u64) -> Option<&[u64]> {
+        if let Some(b) = self.label_bitmap(label, false) {
+            return Some(b);
+        }
+        let size = self.by_label.get(label as usize).map_or(0, |s| s.len()) as u64;
+        let due = match self.derived.label_tests.lock() {
+            Ok(mut m) => {
+                let t = m.entry(label).or_insert(0);
+                *t += n;
+                *t >= size / 64
+            }
+            Err(_) => false,
+        };
+        if due {
+            self.label_bitmap(label, true)
+        } else {
+            None
+        }
     }
 
     /// Keeps a built label bitmap in step with a label change.

@@ -833,6 +833,7 @@ fn stream_inner(
                 None => {
                     let mut cands: Vec<(RelId, NodeId)> = Vec::new();
                     neighbours(cx, from, step.dir, &types, &mut cands);
+                    let chk = with_tested_bits(g, chk, cands.len());
                     for (r, other) in cands {
                         cx.sh.tick()?;
                         if used.contains(&r) || !rchk.matches_rel(g, r) {
@@ -1109,6 +1110,23 @@ fn resolve_props<'a>(cx: &Ctx<'a, '_>, props: &[(String, Ex)], row: &[Value]) ->
         out.props.push((cx.g.key_id(k), v));
     }
     Ok(out)
+}
+
+/// `chk` about to test `n` nodes: with bitmaps for its labels when the graph
+/// has them or decides they are due (see [`Graph::note_label_tests`]).
+fn with_tested_bits<'a>(g: &'a Graph, mut chk: Check<'a>, n: usize) -> Check<'a> {
+    if n == 0 || !chk.props.is_empty() || chk.bits.len() == chk.labels.len() {
+        return chk;
+    }
+    let bits: Vec<&[u64]> = chk
+        .labels
+        .iter()
+        .filter_map(|l| g.note_label_tests(*l, n as u64))
+        .collect();
+    if bits.len() == chk.labels.len() {
+        chk.bits = bits;
+    }
+    chk
 }
 
 impl Check<'_> {

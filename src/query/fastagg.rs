@@ -36,7 +36,7 @@ use std::hash::{Hash, Hasher};
 use petgraph::Direction;
 use rustc_hash::FxHashMap;
 
-use super::ast::Dir;
+use super::ast::{BinOp, Dir};
 use super::exec::{
     self, Access, Check, Ctx, Row, Shared, eval, neighbours, resolve_check, resolve_types,
     stage_cap, stream, used_rels,
@@ -80,6 +80,22 @@ pub enum Source {
 }
 
 impl CountPerNode {
+    /// The operators that feed it rows (EXPLAIN shows them as its inputs, and
+    /// PROFILE counts their rows): those before the expansion when counting
+    /// per far node, none for a scan.
+    pub(crate) fn inputs(&self) -> &[Op] {
+        match &self.source {
+            Source::Scan { .. } => &[],
+            Source::Far { prefix, .. } => prefix,
+        }
+    }
+
+    /// The replaced operators it runs itself (aggregate aside), for EXPLAIN.
+    pub(crate) fn inner(&self) -> &[Op] {
+        let end = self.fallback.len().saturating_sub(1);
+        &self.fallback[self.inputs().len().min(end)..end]
+    }
+
     /// The slot of the node whose keys make the groups.
     fn node_slot(&self) -> usize {
         match &self.source {
@@ -651,17 +667,27 @@ fn count_far<'g>(
                 return Ok(true);
             };
             let used = used_rels(row, &step.uniq);
+            // `far <> x` with `x` a node of this row is an id test; other
+            // conditions are evaluated per match.
+            let mut not: Vec<NodeId> = Vec::new();
+            let mut rest: Vec<&Ex> = Vec::new();
+            for f in after {
+                match not_node(f, step.to, row) {
+                    Some(x) => not.push(x),
+                    None => rest.push(f),
+                }
+            }
             cands.clear();
             neighbours(cx, from, step.dir, &types, &mut cands);
             for &(rel, n) in &cands {
                 sh.tick()?;
-                if used.contains(&rel) || !tc.matches(g, n) {
+                if used.contains(&rel) || not.contains(&n) || !tc.matches(g, n) {
                     continue;
                 }
-                if !after.is_empty() {
+                if !rest.is_empty() {
                     row[step.to] = Value::Node(n);
                     let mut pass = true;
-                    for f in after {
+                    for f in &rest {
                         if !matches!(eval(cx, f, row)?, Value::Bool(true)) {
                             pass = false;
                             break;
@@ -724,6 +750,23 @@ fn count_far<'g>(
         }
     }
     Ok((groups, Vec::new()))
+}
+
+/// The node `x` when `f` is `far <> x` (or `x <> far`) and `x` holds a node in
+/// `row`: then `f` holds exactly for the far nodes other than `x` (two nodes
+/// compare by identity, never to null).
+fn not_node(f: &Ex, far: usize, row: &[Value]) -> Option<NodeId> {
+    let Ex::Binary(BinOp::Ne, a, b) = f else {
+        return None;
+    };
+    let other = match (&**a, &**b) {
+        (Ex::Slot(s), Ex::Slot(x)) | (Ex::Slot(x), Ex::Slot(s)) if *s == far && *x != far => *x,
+        _ => return None,
+    };
+    match row.get(other) {
+        Some(Value::Node(x)) => Some(*x),
+        _ => None,
+    }
 }
 
 /// Groups counted nodes (`(place, (node, count))`, in order) by their property

@@ -2508,6 +2508,7 @@ impl PlanView<'_> {
                 Op::Optional { ops, .. } | Op::Merge { matcher: ops, .. } => {
                     self.ops(f, ops, d + 2)?;
                 }
+                Op::CountPerNode(c) => self.ops(f, c.inputs(), d + 1)?,
                 _ => {}
             }
         }
@@ -2664,10 +2665,7 @@ impl PlanView<'_> {
                 // The operators it replaces, scan first, say what it counts.
                 let k: Vec<String> = c.keys.iter().map(|(e, _)| self.x(e).to_string()).collect();
                 let a: Vec<String> = c.aggs.iter().map(|a| self.n(a.slot).to_string()).collect();
-                let within: Vec<String> = c.fallback[..c.fallback.len().saturating_sub(1)]
-                    .iter()
-                    .map(|o| self.describe(o))
-                    .collect();
+                let within: Vec<String> = c.inner().iter().map(|o| self.describe(o)).collect();
                 format!(
                     "CountPerNode keys [{}] aggregates [{}] over {}",
                     k.join(", "),
