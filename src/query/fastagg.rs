@@ -1,34 +1,44 @@
-//! Counting per node: a stage that scans one label, expands one step and feeds
-//! only counts grouped by the scanned node, answered by one counting pass.
+//! Counting per node: a stage whose aggregate only counts the matches of its
+//! last single-step expansion, grouped by one end of that step, answered by
+//! counting per node and grouping nodes afterwards.
 //!
 //! `MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t)` asks how many
 //! posts each person has. The pipeline would stream a row per person, evaluate
 //! and hash the name and clone it into the group table: 100k cold strings read,
-//! hashed, copied and freed. Here the executor first counts each scanned node's
-//! matching relationships by walking the adjacency (the far node's label is one
-//! bit), and only then turns nodes into groups:
-//! - with a single key `p.k` and a property index on (label, k) that holds every
-//!   scanned node, the index has grouped the nodes by value already. A value
-//!   held by several nodes adds their counts up; a value held by one node is that
-//!   node's group, and its key is read only if the group can still make the
-//!   top-k cut of a following `ORDER BY count DESC … LIMIT k`;
-//! - otherwise each counted node's key is evaluated as the scan goes (a single
-//!   property is borrowed, not cloned), and nodes with equivalent keys share a
-//!   group, as in the aggregate (two people with one name are one row; people
-//!   without a name are one null row).
+//! hashed, copied and freed. Here the executor first counts each node's matching
+//! relationships on the adjacency (a far node's label is one bit), and only then
+//! turns nodes into groups. Two sources of nodes ([`Source`]):
+//! - **scan**: a label scan (with conditions on that node) whose node is the
+//!   near end of the step, as above: counts per scanned node, in id order;
+//! - **far**: any streaming operators, then the step, whose far node (or its
+//!   properties) makes the groups (`… (d)-[:MENTIONS]->(b:Person) WHERE b <> a
+//!   RETURN b.name, count(*)`): the operators before the step stream as usual,
+//!   and each of their rows adds its matches to a count per far node.
 //!
-//! Groups come out in the order the pipeline makes them (by the id of their first
-//! node with a match, which is the scan's order), and ties of a top-k are broken
-//! the same way, so the answer is the same row for row.
+//! Grouping, once counted:
+//! - with a single key `n.k` and a property index on (label, k) that holds every
+//!   node of the label, the index has grouped the nodes by value already. A
+//!   value held by several nodes adds their counts up; a value held by one node
+//!   is that node's group, and its key is read only if the group can still make
+//!   the top-k cut of a following `ORDER BY count DESC … LIMIT k`;
+//! - otherwise each counted node's key is read or evaluated once, and nodes with
+//!   equivalent keys share a group, as in the aggregate (two people with one
+//!   name are one row; people without a name are one null row).
 //!
-//! [`rewrite`] replaces the operators only where that answer is provably the same:
-//! the stage is a label scan, then checks and filters reading only the scanned
-//! node (and values bound before the stage), then one single-step expansion from
-//! it that binds fresh variables, with no relationship-property test; every
-//! grouping key reads only the scanned node (and earlier values), with no
-//! `rand()` and no subquery; every aggregate is a plain `count(*)` or the count of
-//! a variable the stage binds (never null once bound). A stage fed more than one
-//! row at run time runs the original operators, which the operator keeps.
+//! Groups come out in the order the pipeline makes them (the order their first
+//! node was met), and ties of a top-k are broken the same way, so the answer is
+//! the same row for row.
+//!
+//! [`rewrite`] puts the operator in only where that answer is provably the same:
+//! one single-step expansion binding fresh variables with no relationship
+//! property test; every aggregate a plain `count(*)` or the count of a variable
+//! the step binds (never null once bound); for a scan, conditions and keys that
+//! read only the scanned node (and earlier values), with no `rand()` and no
+//! subquery; for a far node, keys that are that node or its properties (reads
+//! that cannot fail, so doing them after counting changes no error) and WHERE
+//! conjuncts after the step that do not read the relationship. A scan's stage
+//! fed more than one row at run time runs the original operators, which the
+//! operator keeps.
 
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
@@ -608,9 +618,12 @@ fn count_scan<'g>(
     let Some(k) = prop else {
         return Ok((groups, Vec::new()));
     };
-    // `hits` is in id order: a node's place is found by binary search.
+    // `hits` is in id order: a node's place is found by binary search. The
+    // index is read whole, which pays only when many of its nodes were counted.
     let find = |id: NodeId| hits.binary_search_by_key(&id, |(n, _)| *n).ok();
-    if let Some(out) = index_groups(cx, scan.label, k, &hits, &find)? {
+    if hits.len().saturating_mul(8) >= g.label_count(scan.label)
+        && let Some(out) = index_groups(cx, scan.label, k, &hits, &find)?
+    {
         return Ok(out);
     }
     // No index that holds every node: group by the property, borrowed.
