@@ -150,6 +150,11 @@ fn mode() -> AdjMode {
     MODE.with(|c| c.get())
 }
 
+/// The adjacency mode of this thread (for threads that work for it).
+pub fn adj_mode() -> AdjMode {
+    mode()
+}
+
 fn dir_ix(dir: Direction) -> usize {
     match dir {
         Direction::Outgoing => 0,

@@ -30,7 +30,7 @@ use crate::value::Value;
 mod adj;
 mod bulk;
 mod fulltext;
-pub use adj::{AdjEntry, AdjMode, AdjView, set_adj_mode};
+pub use adj::{AdjEntry, AdjMode, AdjView, adj_mode, set_adj_mode};
 pub use bulk::{BulkNames, BulkNode, BulkRel, BulkState, Prefetcher};
 
 /// A node's id: stable, never reused, kept across restarts.

@@ -409,6 +409,11 @@ pub fn set_parallel_scan_min(n: usize) {
     PARALLEL_SCAN_MIN.with(|c| c.set(n));
 }
 
+/// The threshold [`set_parallel_scan_min`] set for this thread.
+pub(super) fn parallel_scan_min() -> usize {
+    PARALLEL_SCAN_MIN.with(|c| c.get())
+}
+
 /// A label scan to be split by node id across threads (see [`parallel_count_scan`]).
 struct SplitScan<'p> {
     slot: usize,

@@ -53,8 +53,8 @@ use super::exec::{
 };
 use super::functions;
 use super::plan::{AggSpec, Ex, NodeCheck, Op, Step, deps};
-use crate::error::Result;
-use crate::graph::{AdjView, Graph, IndexKey, NodeId, RelId, Sym};
+use crate::error::{Error, Result};
+use crate::graph::{AdjView, Graph, IndexKey, NodeId, RelId, Sym, adj_mode, set_adj_mode};
 use crate::value::Value;
 
 /// The operator: what the replaced stage and aggregate did, in pieces.
@@ -535,12 +535,174 @@ fn prop_key(c: &CountPerNode) -> Option<&String> {
 
 /// The counting pass over a label scan: the groups with their counts, and the
 /// nodes that are a group on their own (see [`index_groups`]).
-fn count_scan<'g>(
-    cx: &Ctx<'g, '_>,
+fn count_scan(
+    cx: &Ctx,
     c: &CountPerNode,
     scan: &ScanSpec,
     row0: &Row,
 ) -> Result<(Vec<Group>, Singles)> {
+    let g = cx.g;
+    let mut groups: Vec<Group> = Vec::new();
+    let Some(label) = g.label_id(scan.label) else {
+        return Ok((groups, Vec::new()));
+    };
+    let Some(types) = resolve_types(g, &c.step.types) else {
+        // No relationship has any of the named types: nothing matches (and the
+        // pipeline would evaluate nothing either).
+        return Ok((groups, Vec::new()));
+    };
+    let bits = g.label_bitmap(label, true).unwrap_or(&[]);
+    let Some(k) = prop_key(c) else {
+        // Keys evaluated as the scan goes, in the order the pipeline would.
+        let mut map: FxHashMap<EqVec, usize> = FxHashMap::default();
+        let mut on_hit = |id: NodeId, n: u64, row: &mut Row| -> Result<()> {
+            row[scan.slot] = Value::Node(id);
+            let mut k = Vec::with_capacity(c.keys.len());
+            for (e, _) in &c.keys {
+                k.push(eval(cx, e, row)?);
+            }
+            let k = EqVec(k);
+            match map.get(&k) {
+                Some(gi) => groups[*gi].total += n,
+                None => {
+                    groups.push(Group {
+                        total: n,
+                        seq: id.0,
+                        node: id,
+                        key: Some(k.0.clone()),
+                    });
+                    map.insert(k, groups.len() - 1);
+                }
+            }
+            Ok(())
+        };
+        scan_part(cx, c, scan, row0, bits, &types, &mut on_hit)?;
+        return Ok((groups, Vec::new()));
+    };
+    // A single key `p.k`: nodes are grouped after counting (a property read
+    // cannot fail, so the order of work changes no error), and counting can be
+    // split across threads by id range, the parts joined in id order.
+    let hits = scan_hits(cx, c, scan, row0, bits, &types)?;
+    // `hits` is in id order: a node's place is found by binary search. The
+    // index is read whole, which pays only when many of its nodes were counted.
+    let find = |id: NodeId| hits.binary_search_by_key(&id, |(n, _)| *n).ok();
+    if hits.len().saturating_mul(8) >= g.label_count(scan.label)
+        && let Some(out) = index_groups(cx, scan.label, k, &hits, &find)?
+    {
+        return Ok(out);
+    }
+    // No index that holds every node: group by the property, borrowed.
+    Ok((
+        prop_groups(g, g.key_id(k), hits.iter().copied().enumerate()),
+        Vec::new(),
+    ))
+}
+
+/// Below this many scanned nodes, counting runs on one thread.
+const SPLIT_MIN: usize = 50_000;
+
+/// The nodes of the scan with a match and their counts, in id order; on
+/// several threads when the scan is long (each with its own counters for
+/// cancellation; not under PROFILE, whose counters are per thread). An error
+/// of a part is reported before those of later parts, as one thread would.
+fn scan_hits(
+    cx: &Ctx,
+    c: &CountPerNode,
+    scan: &ScanSpec,
+    row0: &Row,
+    bits: &[u64],
+    types: &[Sym],
+) -> Result<Vec<(NodeId, u64)>> {
+    let members: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get().min(4));
+    let sh = cx.sh;
+    // Counting a node costs less than the pipeline's work on it, so the split
+    // starts below the pipeline's threshold (tests lower both).
+    let min = exec::parallel_scan_min().min(SPLIT_MIN);
+    if members < min || threads < 2 || sh.profile.is_some() || !exec::fast_paths() {
+        let mut hits = Vec::new();
+        let mut on_hit = |id: NodeId, n: u64, _: &mut Row| -> Result<()> {
+            hits.push((id, n));
+            Ok(())
+        };
+        scan_part(cx, c, scan, row0, bits, types, &mut on_hit)?;
+        return Ok(hits);
+    }
+    // Cut the bitmap into parts of about equal membership.
+    let mut cuts = vec![0usize];
+    let per = members / threads + 1;
+    let mut seen = 0usize;
+    for (w, word) in bits.iter().enumerate() {
+        seen += word.count_ones() as usize;
+        if seen >= per * cuts.len() && cuts.len() < threads {
+            cuts.push(w + 1);
+        }
+    }
+    cuts.push(bits.len());
+    let (g, opts, nslots) = (cx.g, sh.opts, sh.nslots);
+    let mode = adj_mode();
+    let part = |k: usize| -> Result<Vec<(NodeId, u64)>> {
+        // A thread works as this one would (tests turn the adjacency off).
+        set_adj_mode(mode);
+        let sh = Shared::new(opts, nslots, false);
+        let cx = Ctx::new(g, &sh);
+        let (from, to) = (cuts[k], cuts[k + 1].max(cuts[k]));
+        let mut hits = Vec::new();
+        let mut on_hit = |id: NodeId, n: u64, _: &mut Row| -> Result<()> {
+            hits.push((id, n));
+            Ok(())
+        };
+        // Ids are counted from the part's first word.
+        scan_words(&cx, c, scan, row0, bits, from..to, types, &mut on_hit)?;
+        Ok(hits)
+    };
+    let parts: Vec<Result<Vec<(NodeId, u64)>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..cuts.len() - 1)
+            .map(|k| s.spawn(move || part(k)))
+            .collect();
+        let mut out = vec![part(0)];
+        for h in handles {
+            out.push(
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Internal("a counting thread panicked".into()))),
+            );
+        }
+        out
+    });
+    let mut hits = Vec::new();
+    for p in parts {
+        hits.extend(p?);
+    }
+    Ok(hits)
+}
+
+/// Counts the whole scan on this thread (see [`scan_words`]).
+fn scan_part(
+    cx: &Ctx,
+    c: &CountPerNode,
+    scan: &ScanSpec,
+    row0: &Row,
+    bits: &[u64],
+    types: &[Sym],
+    on_hit: &mut dyn FnMut(NodeId, u64, &mut Row) -> Result<()>,
+) -> Result<()> {
+    scan_words(cx, c, scan, row0, bits, 0..bits.len(), types, on_hit)
+}
+
+/// Counts the matches of the scanned nodes whose bits are in `words` of the
+/// label's membership bitmap `bits`, in id order, and calls `on_hit` for each
+/// node with a match (with a row holding the input row and that node).
+#[allow(clippy::too_many_arguments)]
+fn scan_words(
+    cx: &Ctx,
+    c: &CountPerNode,
+    scan: &ScanSpec,
+    row0: &Row,
+    bits: &[u64],
+    words: std::ops::Range<usize>,
+    types: &[Sym],
+    on_hit: &mut dyn FnMut(NodeId, u64, &mut Row) -> Result<()>,
+) -> Result<()> {
     let g = cx.g;
     let sh = cx.sh;
     let chk = with_bits(g, resolve_check(cx, scan.check, row0)?);
@@ -548,27 +710,13 @@ fn count_scan<'g>(
     for nc in scan.node_checks {
         node_chks.push(with_bits(g, resolve_check(cx, nc, row0)?));
     }
-    let types = resolve_types(g, &c.step.types);
     // The far node's check, resolved when first needed (as the expansion would).
     let mut counter: Option<Counter> = None;
-    let prop = prop_key(c);
-    // With a single key `p.k`, nodes are grouped after counting (a property
-    // read cannot fail, so the order of work changes no error); other keys are
-    // evaluated as the scan goes, in the order the pipeline would.
-    let mut hits: Vec<(NodeId, u64)> = Vec::new();
-    let mut map: FxHashMap<EqVec, usize> = FxHashMap::default();
-    let mut groups: Vec<Group> = Vec::new();
     let mut scratch = row0.clone();
     let abort = || sh.check_cancel().is_err();
-    let Some(label) = g.label_id(scan.label) else {
-        return Ok((groups, Vec::new()));
-    };
-    let Some(types) = types else {
-        // No relationship has any of the named types: nothing matches (and the
-        // pipeline would evaluate nothing either).
-        return Ok((groups, Vec::new()));
-    };
-    'nodes: for id in label_nodes(g, label) {
+    let first = words.start;
+    let words = bits.get(words).unwrap_or(&[]);
+    'nodes: for id in bit_ids(words, first) {
         sh.tick()?;
         if !chk.matches(g, id) || !node_chks.iter().all(|k| k.matches(g, id)) {
             continue;
@@ -585,52 +733,15 @@ fn count_scan<'g>(
             Some(t) => t,
             None => {
                 let t = with_bits(g, resolve_check(cx, &c.step.to_check, row0)?);
-                counter.insert(Counter::new(g, c.step.dir, &types, t))
+                counter.insert(Counter::new(g, c.step.dir, types, t))
             }
         };
         let n = ct.count(id, &abort);
-        if n == 0 {
-            continue;
-        }
-        if prop.is_some() {
-            hits.push((id, n));
-            continue;
-        }
-        scratch[scan.slot] = Value::Node(id);
-        let mut k = Vec::with_capacity(c.keys.len());
-        for (e, _) in &c.keys {
-            k.push(eval(cx, e, &scratch)?);
-        }
-        let k = EqVec(k);
-        match map.get(&k) {
-            Some(gi) => groups[*gi].total += n,
-            None => {
-                groups.push(Group {
-                    total: n,
-                    seq: id.0,
-                    node: id,
-                    key: Some(k.0.clone()),
-                });
-                map.insert(k, groups.len() - 1);
-            }
+        if n > 0 {
+            on_hit(id, n, &mut scratch)?;
         }
     }
-    let Some(k) = prop else {
-        return Ok((groups, Vec::new()));
-    };
-    // `hits` is in id order: a node's place is found by binary search. The
-    // index is read whole, which pays only when many of its nodes were counted.
-    let find = |id: NodeId| hits.binary_search_by_key(&id, |(n, _)| *n).ok();
-    if hits.len().saturating_mul(8) >= g.label_count(scan.label)
-        && let Some(out) = index_groups(cx, scan.label, k, &hits, &find)?
-    {
-        return Ok(out);
-    }
-    // No index that holds every node: group by the property, borrowed.
-    Ok((
-        prop_groups(g, g.key_id(k), hits.iter().copied().enumerate()),
-        Vec::new(),
-    ))
+    Ok(())
 }
 
 /// The counting pass per far node: streams the operators before the expansion
@@ -892,19 +1003,20 @@ fn index_groups(
     Ok(Some((groups, singles)))
 }
 
-/// The nodes carrying `label`, in id order, from its membership bitmap (a scan
-/// of a dense array rather than a walk through a tree).
-fn label_nodes(g: &Graph, label: Sym) -> impl Iterator<Item = NodeId> + '_ {
-    let bits = g.label_bitmap(label, true).unwrap_or(&[]);
-    bits.iter().enumerate().flat_map(|(w, &word)| {
+/// The node ids whose bits are set in `words` (the bitmap's words from word
+/// `first` on), in order: a scan of a dense array rather than a walk through a
+/// tree.
+fn bit_ids(words: &[u64], first: usize) -> impl Iterator<Item = NodeId> + '_ {
+    words.iter().enumerate().flat_map(move |(w, &word)| {
         let mut x = word;
+        let base = (first + w) as u64 * 64;
         std::iter::from_fn(move || {
             if x == 0 {
                 return None;
             }
             let b = x.trailing_zeros() as u64;
             x &= x - 1;
-            Some(NodeId(w as u64 * 64 + b))
+            Some(NodeId(base + b))
         })
     })
 }
