@@ -54,7 +54,7 @@ use super::exec::{
 use super::functions;
 use super::plan::{AggSpec, Ex, NodeCheck, Op, Step, deps};
 use crate::error::{Error, Result};
-use crate::graph::{AdjView, Graph, IndexKey, NodeId, RelId, Sym, adj_mode, set_adj_mode};
+use crate::graph::{AdjMode, AdjView, Graph, IndexKey, NodeId, RelId, Sym, adj_mode, set_adj_mode};
 use crate::value::Value;
 
 /// The operator: what the replaced stage and aggregate did, in pieces.
@@ -619,7 +619,15 @@ fn scan_hits(
     // Counting a node costs less than the pipeline's work on it, so the split
     // starts below the pipeline's threshold (tests lower both).
     let min = exec::parallel_scan_min().min(SPLIT_MIN);
-    if members < min || threads < 2 || sh.profile.is_some() || !exec::fast_paths() {
+    // Split only once the adjacency the step reads is built (or off): threads
+    // that walked the slow way could each start building it.
+    let dirs: &[Direction] = match c.step.dir {
+        Dir::Right => &[Direction::Outgoing],
+        Dir::Left => &[Direction::Incoming],
+        Dir::Both => &[Direction::Outgoing, Direction::Incoming],
+    };
+    let ready = adj_mode() == AdjMode::Never || dirs.iter().all(|d| cx.g.adj_view(*d).is_some());
+    if members < min || threads < 2 || sh.profile.is_some() || !exec::fast_paths() || !ready {
         let mut hits = Vec::new();
         let mut on_hit = |id: NodeId, n: u64, _: &mut Row| -> Result<()> {
             hits.push((id, n));
