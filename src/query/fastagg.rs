@@ -628,7 +628,9 @@ fn scan_hits(
     };
     let ready = adj_mode() == AdjMode::Never || dirs.iter().all(|d| cx.g.adj_view(*d).is_some());
     if members < min || threads < 2 || sh.profile.is_some() || !exec::fast_paths() || !ready {
-        let mut hits = Vec::new();
+        // Sized once: growing a vector of 100k entries step by step costs
+        // copies and fresh pages on every query.
+        let mut hits = Vec::with_capacity(members);
         let mut on_hit = |id: NodeId, n: u64, _: &mut Row| -> Result<()> {
             hits.push((id, n));
             Ok(())
@@ -655,7 +657,13 @@ fn scan_hits(
         let sh = Shared::new(opts, nslots, false);
         let cx = Ctx::new(g, &sh);
         let (from, to) = (cuts[k], cuts[k + 1].max(cuts[k]));
-        let mut hits = Vec::new();
+        let n: usize = bits
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum();
+        let mut hits = Vec::with_capacity(n);
         let mut on_hit = |id: NodeId, n: u64, _: &mut Row| -> Result<()> {
             hits.push((id, n));
             Ok(())
@@ -677,7 +685,7 @@ fn scan_hits(
         }
         out
     });
-    let mut hits = Vec::new();
+    let mut hits = Vec::with_capacity(members);
     for p in parts {
         hits.extend(p?);
     }
@@ -1002,12 +1010,12 @@ fn index_groups(
         Some(key),
         others.into_iter().map(|at| (at, hits[at])),
     ));
-    let singles = hits
-        .iter()
-        .enumerate()
-        .filter(|(at, _)| !taken[*at])
-        .map(|(at, (id, n))| (at as u64, *id, *n))
-        .collect();
+    let mut singles = Vec::with_capacity(hits.len());
+    for (at, (id, n)) in hits.iter().enumerate() {
+        if !taken[at] {
+            singles.push((at as u64, *id, *n));
+        }
+    }
     Ok(Some((groups, singles)))
 }
 
