@@ -668,7 +668,7 @@ fn scan_hits(
             hits.push((id, n));
             Ok(())
         };
-        // Ids are counted from the part's first word.
+        // This part's words of the bitmap.
         scan_words(&cx, c, scan, row0, bits, from..to, types, &mut on_hit)?;
         Ok(hits)
     };
