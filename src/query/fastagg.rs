@@ -255,7 +255,7 @@ fn fit_far(ops: &[Op]) -> Option<usize> {
     for (k, _) in keys {
         let ok = match k {
             Ex::Slot(s) => *s == step.to,
-            Ex::Prop(a, _) => matches!(**a, Ex::Slot(s) if s == step.to),
+            Ex::Prop(a, ..) => matches!(**a, Ex::Slot(s) if s == step.to),
             _ => false,
         };
         if !ok {
@@ -357,9 +357,9 @@ fn pure(e: &Ex) -> bool {
         Ex::Lit(_) | Ex::Slot(_) => true,
         Ex::List(items) => all(items),
         Ex::Map(m) => m.iter().all(|(_, x)| pure(x)),
-        Ex::Prop(a, _) | Ex::HasLabels(a, _) | Ex::Unary(_, a) => pure(a),
-        Ex::Index(a, b) | Ex::Binary(_, a, b) => pure(a) && pure(b),
-        Ex::Slice(a, b, c) => pure(a) && opt(b) && opt(c),
+        Ex::Prop(a, ..) | Ex::HasLabels(a, ..) | Ex::Unary(_, a, ..) => pure(a),
+        Ex::Index(a, b, ..) | Ex::Binary(_, a, b, ..) => pure(a) && pure(b),
+        Ex::Slice(a, b, c, ..) => pure(a) && opt(b) && opt(c),
         Ex::Case {
             subject,
             arms,
@@ -528,7 +528,7 @@ struct ScanSpec<'p> {
 /// whose groups are made).
 fn prop_key(c: &CountPerNode) -> Option<&String> {
     match c.keys.as_slice() {
-        [(Ex::Prop(a, k), _)] if matches!(**a, Ex::Slot(s) if s == c.node_slot()) => Some(k),
+        [(Ex::Prop(a, k, ..), _)] if matches!(**a, Ex::Slot(s) if s == c.node_slot()) => Some(k),
         _ => None,
     }
 }
@@ -896,7 +896,7 @@ fn count_far<'g>(
 /// `row`: then `f` holds exactly for the far nodes other than `x` (two nodes
 /// compare by identity, never to null).
 fn not_node(f: &Ex, far: usize, row: &[Value]) -> Option<NodeId> {
-    let Ex::Binary(BinOp::Ne, a, b) = f else {
+    let Ex::Binary(BinOp::Ne, a, b, ..) = f else {
         return None;
     };
     let other = match (&**a, &**b) {
@@ -1148,7 +1148,7 @@ fn key_values(g: &Graph, c: &CountPerNode, node: NodeId, key: Option<&[Value]>) 
         return k.to_vec();
     }
     let v = match c.keys.first() {
-        Some((Ex::Prop(_, k), _)) => g.node_prop(node, k).cloned(),
+        Some((Ex::Prop(_, k, ..), _)) => g.node_prop(node, k).cloned(),
         Some((Ex::Slot(_), _)) => Some(Value::Node(node)),
         _ => None,
     };
