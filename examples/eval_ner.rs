@@ -12,11 +12,55 @@
 use dossier::extract::{EntityKind, Extractor, Input};
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: eval_ner FILE.tsv");
+    let mut files = Vec::new();
+    let mut model_path: Option<String> = None;
+    let mut upper = 0usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--model" => model_path = args.next(),
+            // Every sentence in capitals, as in newswire headlines ("SOCCER - LEEDS BEAT ...").
+            "--upper" => upper = 1,
+            // Every Nth sentence in capitals (a headline now and then).
+            "--upper-every" => upper = args.next().and_then(|n| n.parse().ok()).unwrap_or(1),
+            _ => files.push(a),
+        }
+    }
+    if files.is_empty() {
+        eprintln!("usage: eval_ner [--model tagger.bin] [--upper | --upper-every N] FILE.tsv...");
         std::process::exit(2);
+    }
+    let x = match &model_path {
+        None => Extractor::new(),
+        Some(p) => {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            let Some(m) = dossier::extract::tagger::Tagger::from_bytes(&bytes) else {
+                eprintln!("{p} is not a tagger model");
+                std::process::exit(2);
+            };
+            Extractor::with_model(Some(m))
+        }
     };
-    let text = match std::fs::read_to_string(&path) {
+    let mut total = [(0usize, 0usize, 0usize); 3];
+    for path in &files {
+        let c = eval_file(&x, path, upper);
+        if files.len() > 1 {
+            println!("== {path}");
+            print_scores(&c);
+        }
+        for (t, c) in total.iter_mut().zip(&c) {
+            *t = (t.0 + c.0, t.1 + c.1, t.2 + c.2);
+        }
+    }
+    if files.len() > 1 {
+        println!("== all files");
+    }
+    print_scores(&total);
+}
+
+/// Counts (true positives, predicted, gold) per type over one file.
+fn eval_file(x: &Extractor, path: &str, upper: usize) -> [(usize, usize, usize); 3] {
+    let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{path}: {e}");
@@ -38,7 +82,13 @@ fn main() {
         }
     }
     sents.retain(|s| !s.is_empty());
-    let x = Extractor::new();
+    if upper > 0 {
+        for s in sents.iter_mut().step_by(upper) {
+            for (w, _) in s.iter_mut() {
+                *w = w.to_uppercase();
+            }
+        }
+    }
     let kinds = [
         EntityKind::Person,
         EntityKind::Organisation,
@@ -115,12 +165,16 @@ fn main() {
             c[g.2].2 += 1;
         }
     }
+    c
+}
+
+fn print_scores(c: &[(usize, usize, usize); 3]) {
     let prf = |tp: usize, p: usize, g: usize| {
         let pr = tp as f64 / p.max(1) as f64;
         let rc = tp as f64 / g.max(1) as f64;
         (pr, rc, 2.0 * pr * rc / (pr + rc).max(1e-9))
     };
-    for (name, x) in ["PER", "ORG", "LOC"].iter().zip(&c) {
+    for (name, x) in ["PER", "ORG", "LOC"].iter().zip(c) {
         let (p, r, f) = prf(x.0, x.1, x.2);
         println!("{name}: P {p:.3} R {r:.3} F1 {f:.3} (gold {})", x.2);
     }

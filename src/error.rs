@@ -9,7 +9,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// A byte range into a source text (a query, a document).
 #[derive(
@@ -35,6 +35,10 @@ pub enum QueryErrorKind {
     ArgumentError,
     ConstraintValidationFailed,
     EntityNotFound,
+    /// CALL of a procedure that does not exist (openCypher's `ProcedureError`).
+    ProcedureError,
+    /// A parameter the query uses was not given (openCypher's `ParameterMissing`).
+    ParameterMissing,
     /// A runtime failure that is none of the above (e.g. a resource limit).
     Runtime,
 }
@@ -48,6 +52,8 @@ impl fmt::Display for QueryErrorKind {
             QueryErrorKind::ArgumentError => "ArgumentError",
             QueryErrorKind::ConstraintValidationFailed => "ConstraintValidationFailed",
             QueryErrorKind::EntityNotFound => "EntityNotFound",
+            QueryErrorKind::ProcedureError => "ProcedureError",
+            QueryErrorKind::ParameterMissing => "ParameterMissing",
             QueryErrorKind::Runtime => "Error",
         };
         f.write_str(s)
@@ -156,13 +162,21 @@ pub fn render_caret(src: &str, span: Span) -> String {
         .map(|i| start + i)
         .unwrap_or(src.len());
     let line = &src[line_start..line_end];
-    let pad = UnicodeWidthStr::width(&src[line_start..start]);
+    // A tab is copied into the padding (the terminal expands both alike); every
+    // other character is padded by its display width.
+    let pad: String = src[line_start..start]
+        .chars()
+        .map(|c| match c {
+            '\t' => "\t".to_string(),
+            c => " ".repeat(UnicodeWidthChar::width(c).unwrap_or(0)),
+        })
+        .collect();
     let mut end = span.end.clamp(start, line_end);
     while !src.is_char_boundary(end) {
         end -= 1;
     }
     let width = UnicodeWidthStr::width(&src[start..end]).max(1);
-    format!("  {}\n  {}{}", line, " ".repeat(pad), "^".repeat(width))
+    format!("  {}\n  {}{}", line, pad, "^".repeat(width))
 }
 
 /// Every error dossier reports.
@@ -222,6 +236,28 @@ impl Error {
         }
     }
 
+    /// Points a query error that does not yet say where it happened at `span`
+    /// (the expression whose evaluation failed). An error that already has a place
+    /// keeps it, so the innermost failing expression wins; an empty span (an
+    /// expression the planner made up) places nothing. Other errors pass unchanged.
+    pub fn located(self, span: Span) -> Error {
+        match self {
+            Error::Query(mut q) if q.span.is_none() && span.start < span.end => {
+                q.span = Some(span);
+                Error::Query(q)
+            }
+            e => e,
+        }
+    }
+
+    /// The query text for a query error's caret (kept if it has one already).
+    pub fn with_source(self, src: &str) -> Error {
+        match self {
+            Error::Query(q) => Error::Query(Box::new(q.with_source(src))),
+            e => e,
+        }
+    }
+
     /// The query error inside, if this is one.
     pub fn as_query(&self) -> Option<&QueryError> {
         match self {
@@ -278,6 +314,46 @@ mod tests {
         let caret_col = lines[1].find('^').unwrap_or(0);
         let x_col = UnicodeWidthStr::width(&lines[0][..lines[0].find('x').unwrap_or(0)]);
         assert_eq!(caret_col, x_col);
+    }
+
+    #[test]
+    fn located_sets_a_missing_span_only() {
+        let bare = || Error::from(QueryError::new(QueryErrorKind::ArgumentError, "/ by zero"));
+        let span = |e: &Error| e.as_query().and_then(|q| q.span);
+        // The innermost failing expression places the error; outer ones keep it.
+        let inner = bare().located(Span::new(7, 12));
+        assert_eq!(span(&inner), Some(Span::new(7, 12)));
+        let outer = inner.located(Span::new(0, 20));
+        assert_eq!(
+            span(&outer),
+            Some(Span::new(7, 12)),
+            "an outer span replaced the inner one"
+        );
+        // An empty span (an expression the planner made up) places nothing.
+        assert_eq!(span(&bare().located(Span::default())), None);
+        // Other errors pass through.
+        assert!(matches!(
+            Error::ReadOnly.located(Span::new(1, 2)),
+            Error::ReadOnly
+        ));
+        // With the text, it renders like a compile-time error.
+        let text = "RETURN 1 / 0".to_string();
+        let e = bare()
+            .located(Span::new(7, 12))
+            .with_source(&text)
+            .to_string();
+        assert_eq!(
+            e,
+            "ArgumentError at 1:8: / by zero\n  RETURN 1 / 0\n         ^^^^^"
+        );
+    }
+
+    #[test]
+    fn caret_follows_tabs() {
+        let src = "MATCH (n)\n\tWHERE\tn.x / 0 RETURN n";
+        let off = src.find("n.x").unwrap_or(0);
+        let r = render_caret(src, Span::new(off, off + 3));
+        assert_eq!(r, "  \tWHERE\tn.x / 0 RETURN n\n  \t     \t^^^");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use dossier::error::QueryErrorKind;
 use dossier::query::{Params, QueryOptions, execute, parser, query_graph};
 use dossier::{Error, Graph, Store, Txn, Value};
 use proptest::prelude::*;
@@ -166,6 +167,12 @@ proptest! {
         // Syntax must always be fine for generated queries.
         if let Err(Error::Query(e)) = &r {
             prop_assert!(e.code.as_deref() != Some("UnexpectedSyntax"), "{q}: {e}");
+            // Every error, compile-time or run-time, points into the query (only
+            // resource limits such as max_rows concern no expression).
+            prop_assert!(
+                e.kind == QueryErrorKind::Runtime || (e.span.is_some() && e.source.is_some()),
+                "{q}: an error without a position: {e}"
+            );
         }
     }
 

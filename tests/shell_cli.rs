@@ -348,3 +348,22 @@ fn near_misses_get_a_note_on_stderr_and_nodes_print_in_double_quotes() {
         "note: no property key txt in the graph; did you mean text?\n",
     );
 }
+
+#[test]
+fn a_runtime_error_points_at_the_failing_expression_and_writes_nothing() {
+    let dir = tempdir();
+    let o = dossier(dir.path(), &["query", "CREATE (:N {k: 0})"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let q = "MATCH (n:N) SET n.seen = true\nRETURN n.k, 10 / n.k AS q";
+    let o = dossier(dir.path(), &["query", q], None);
+    check(
+        &o,
+        1,
+        "",
+        "error: ArgumentError at 2:13: / by zero\n  RETURN n.k, 10 / n.k AS q\n              ^^^^^^^^\n",
+    );
+    // The failed query was one transaction: its SET is not kept.
+    let q = "MATCH (n:N) RETURN n.seen IS NULL AS unset";
+    let o = dossier(dir.path(), &["query", "--format", "csv", q], None);
+    check(&o, 0, "unset\ntrue\n", "");
+}

@@ -189,7 +189,7 @@ impl StageTimes {
 #[derive(Debug)]
 pub struct Extractor {
     lexicon: lexicon::Lexicon,
-    model: Option<tagger::Model>,
+    model: Option<tagger::Tagger>,
 }
 
 impl Default for Extractor {
@@ -205,7 +205,16 @@ impl Extractor {
     pub fn new() -> Extractor {
         Extractor {
             lexicon: lexicon::Lexicon::load(),
-            model: tagger::Model::from_bytes(MODEL),
+            model: tagger::Tagger::from_bytes(MODEL),
+        }
+    }
+
+    /// The extractor with the shipped data and another tagger model (`None`: rules alone);
+    /// for measuring a model before it is shipped (`examples/eval_ner.rs --model`).
+    pub fn with_model(model: Option<tagger::Tagger>) -> Extractor {
+        Extractor {
+            lexicon: lexicon::Lexicon::load(),
+            model,
         }
     }
 
@@ -257,38 +266,60 @@ impl Extractor {
             lx.annotate(&lows, &cap[s.first..s.last], &mut tmp, &mut sclass);
             class.extend_from_slice(&sclass);
         }
+        // A sentence in capitals (a headline, a dateline) says nothing by its capitals: its
+        // words count as capitalised when they usually are ("LEEDS" yes, "BEAT" no), by the
+        // rest of the document or the common words, for the rules as for the tagger
+        // (`tagger::usual_case`). The tagger also reads how the document writes each word.
+        let mut shouting = vec![false; toks.len()];
+        for s in &sents {
+            let words = toks[s.first..s.last]
+                .iter()
+                .filter(|t| t.kind == tokens::TokKind::Word)
+                .map(|t| &input.text[t.start..t.end]);
+            if tagger::shouting(words) {
+                shouting[s.first..s.last].fill(true);
+            }
+        }
+        let mut feats: Vec<tagger::Feat> = toks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let (a, b) = lrng[i];
+                tagger::Feat {
+                    word: &input.text[t.start..t.end],
+                    lower: &lbuf[a as usize..b as usize],
+                    class: class[i],
+                    initial: t.initial,
+                    special: !matches!(
+                        t.kind,
+                        tokens::TokKind::Word | tokens::TokKind::Number | tokens::TokKind::Punct
+                    ),
+                    doc: 0,
+                    prior: 0,
+                    doc_tag: 0,
+                }
+            })
+            .collect();
+        if shouting.contains(&true) {
+            tagger::doc_case(&mut feats, |i| !shouting[i] && !toks[i].skip);
+            for (i, f) in feats.iter().enumerate() {
+                if shouting[i] && cap[i] {
+                    cap[i] = tagger::usually_capitalised(f.word, f.class, f.doc);
+                }
+            }
+        }
         let t2 = Instant::now();
         times.lexicon += t2 - t1;
 
         let mut tags = vec![0u8; toks.len()];
         if let Some(model) = &self.model {
             let mut scratch = tagger::Scratch::default();
-            let mut out = Vec::new();
-            let mut fs: Vec<tagger::Feat> = Vec::new();
-            for s in &sents {
-                if toks[s.first].skip {
-                    continue;
-                }
-                fs.clear();
-                for i in s.first..s.last {
-                    let t = &toks[i];
-                    let (a, b) = lrng[i];
-                    fs.push(tagger::Feat {
-                        word: &input.text[t.start..t.end],
-                        lower: &lbuf[a as usize..b as usize],
-                        class: class[i],
-                        initial: t.initial,
-                        special: !matches!(
-                            t.kind,
-                            tokens::TokKind::Word
-                                | tokens::TokKind::Number
-                                | tokens::TokKind::Punct
-                        ),
-                    });
-                }
-                model.tag(&fs, &mut scratch, &mut out);
-                tags[s.first..s.last].copy_from_slice(&out);
-            }
+            let ranges: Vec<(usize, usize)> = sents
+                .iter()
+                .filter(|s| !toks[s.first].skip)
+                .map(|s| (s.first, s.last))
+                .collect();
+            model.tag_document(&mut feats, &ranges, &mut scratch, &mut tags);
         }
         let t3 = Instant::now();
         times.tagger += t3 - t2;

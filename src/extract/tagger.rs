@@ -16,14 +16,23 @@
 //! capitals ("of" in "Bank of England") and numbers after a capital. The others are O, in
 //! training as in decoding (most tokens of news text; this is most of the tagger's speed).
 //!
+//! A sentence written in capitals (a headline, a dateline: [`shouting`]) is tagged in its
+//! usual case ([`usual_case`]: how the rest of the document writes each word, else whether it
+//! is a common lowercase word), since its capitals say nothing; the model is trained on
+//! upper-cased copies of sentences read the same way. A [`Tagger`] tags a whole document;
+//! it may hold a second-pass model that re-tags it knowing the first pass's tags of the same
+//! word elsewhere ([`doc_tags`]); the shipped model has none (measured in docs/extraction.md).
+//!
 //! Why a perceptron and not a CRF: training takes seconds, decoding is one pass, and the
 //! structured perceptron with Viterbi optimises the same kind of sequence score a CRF does
 //! (docs/extraction.md has the figures). Why written by hand: no maintained crate offers a
 //! small, dependency-free sequence perceptron with hashed features.
 //!
 //! The model file (`data/tagger.bin`) is `DSTAG002`, `bits: u32 LE`, `scale: f32 LE`, then
-//! `9 * 2^bits` weights as `i16 LE` (weights quantised with `scale`). It is trained by
-//! `cargo run --release --example train_tagger` from the corpora in `../shared/data/ner/`.
+//! `9 * 2^bits` weights as `i16 LE` (weights quantised with `scale`), optionally followed by
+//! a second-pass model in the same layout under the magic `DSTAG2ND`. It is trained by
+//! `cargo run --release --example train_tagger` from the corpora in `../shared/data/ner/`
+//! (a structured perceptron with cost-augmented decoding, see [`Trainer::margin`]).
 
 use super::lexicon::{class, hash_bytes};
 
@@ -33,6 +42,8 @@ pub const TAGS: [&str; 9] = [
 ];
 pub const NT: usize = TAGS.len();
 const MAGIC: &[u8; 8] = b"DSTAG002";
+/// The magic of a second-pass model, stored after the first in the same file.
+const MAGIC2: &[u8; 8] = b"DSTAG2ND";
 
 /// The tag index of a tag name (unknown tags read as O).
 pub fn tag_index(s: &str) -> u8 {
@@ -60,6 +71,181 @@ pub struct Feat<'a> {
     pub initial: bool,
     /// A handle, hashtag or URL (never part of an entity).
     pub special: bool,
+    /// How the same word is written elsewhere in the document ([`doc_case`]).
+    pub doc: u8,
+    /// Second pass only ([`Tagger`]): the first pass's tag of this token, and how it tagged
+    /// the same word elsewhere in the document ([`doc_tags`]).
+    pub prior: u8,
+    pub doc_tag: u8,
+}
+
+/// Fills in [`Feat::prior`] and [`Feat::doc_tag`] from the first pass's tags of a document:
+/// the token's own tag, and the type the first pass gave most often to the same (folded)
+/// word elsewhere where it is capitalised (1 PER, 2 ORG, 3 LOC, 4 MISC; 5 only ever O; 0
+/// not seen). A name is usually the same thing throughout a document, and the second pass
+/// learns (from first-pass tags of text the first pass was not trained on) how far to trust
+/// that. `counts(i)` says whether token `i` is evidence.
+pub fn doc_tags(toks: &mut [Feat], tags: &[u8], counts: impl Fn(usize) -> bool) {
+    let ty = |t: u8| if t == 0 { 0 } else { (t as usize - 1) / 2 + 1 };
+    let capital = |t: &Feat| !t.special && t.word.chars().next().is_some_and(char::is_uppercase);
+    let mut seen: rustc_hash::FxHashMap<&str, [u16; 5]> = Default::default();
+    for (i, t) in toks.iter().enumerate() {
+        if counts(i) && capital(t) {
+            seen.entry(t.lower).or_default()[ty(tags[i])] += 1;
+        }
+    }
+    let bits: Vec<u8> = toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            // Only capitalised words are looked up (the others are rarely names, and this
+            // keeps the second pass cheap).
+            if !capital(t) {
+                return 0;
+            }
+            let Some(&c) = seen.get(t.lower) else {
+                return 0;
+            };
+            let mut c = c;
+            if counts(i) {
+                c[ty(tags[i])] -= 1;
+            }
+            let mut best = 0;
+            for k in 1..5 {
+                if c[k] > 0 && (best == 0 || c[k] > c[best]) {
+                    best = k;
+                }
+            }
+            if best > 0 {
+                best as u8
+            } else if c[0] > 0 {
+                5
+            } else {
+                0
+            }
+        })
+        .collect();
+    for ((t, b), &p) in toks.iter_mut().zip(bits).zip(tags) {
+        t.doc_tag = b;
+        t.prior = p;
+    }
+}
+
+/// Bits of [`Feat::doc`]: the word is written elsewhere in the document in small letters /
+/// with a capital (not counting the first word of a sentence, nor sentences in capitals).
+pub const DOC_LOWER: u8 = 1;
+pub const DOC_CAP: u8 = 2;
+
+/// Fills in [`Feat::doc`] for the tokens of a document: whether the same (folded) word is
+/// written elsewhere in it in small letters or with a capital. A word's case inside a sentence
+/// is the best evidence of whether it is a name, and what is known of it elsewhere in the
+/// document carries over to a sentence-initial word or a headline in capitals ("Residents" at
+/// the start of a sentence, "residents" later). `counts(i)` says whether token `i` is
+/// evidence (a word inside a sentence not written in capitals).
+pub fn doc_case(toks: &mut [Feat], counts: impl Fn(usize) -> bool) {
+    let mut seen: rustc_hash::FxHashMap<&str, (u32, u32)> = Default::default();
+    let form = |t: &Feat| -> Option<bool> {
+        if t.special || t.initial || !t.word.chars().any(char::is_alphabetic) {
+            return None;
+        }
+        Some(t.word.chars().next().is_some_and(char::is_uppercase))
+    };
+    for (i, t) in toks.iter().enumerate() {
+        if let (true, Some(cap)) = (counts(i), form(t)) {
+            let e = seen.entry(t.lower).or_default();
+            if cap {
+                e.1 += 1;
+            } else {
+                e.0 += 1;
+            }
+        }
+    }
+    let bits: Vec<u8> = toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let Some(&(mut low, mut cap)) = seen.get(t.lower) else {
+                return 0;
+            };
+            // Elsewhere: the token's own occurrence is not evidence about itself.
+            if let (true, Some(c)) = (counts(i), form(t)) {
+                if c {
+                    cap -= 1;
+                } else {
+                    low -= 1;
+                }
+            }
+            (if low > 0 { DOC_LOWER } else { 0 }) | (if cap > 0 { DOC_CAP } else { 0 })
+        })
+        .collect();
+    for (t, b) in toks.iter_mut().zip(bits) {
+        t.doc = b;
+    }
+}
+
+/// Whether a sentence is written in capitals (a headline, "SOCCER - LEEDS BEAT CHELSEA", or
+/// a dateline, "LONDON 1996-08-30"): at least seven in ten of its words of two letters or
+/// more have no small letter, and it is more than one short word ("UN" alone is an acronym).
+/// Capitals then say nothing about names, so such a sentence is tagged in its usual case
+/// ([`usual_case`]).
+pub fn shouting<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
+    let (mut upper, mut all, mut longest) = (0usize, 0usize, 0usize);
+    for w in words {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters < 2 {
+            continue;
+        }
+        all += 1;
+        if !w.chars().any(char::is_lowercase) {
+            upper += 1;
+            longest = longest.max(letters);
+        }
+    }
+    upper > 0 && upper * 10 >= all * 7 && (all > 1 || longest > 3)
+}
+
+/// Whether a word of a [`shouting`] sentence is usually written with a capital: yes when the
+/// document writes it so elsewhere, not when it writes it in small letters, nor when it is a
+/// common lowercase word of English text (`class::COMMON`: "beat", "the", "says"), nor when
+/// it has no letter.
+pub fn usually_capitalised(word: &str, class: u32, doc: u8) -> bool {
+    if doc & DOC_CAP != 0 {
+        return true;
+    }
+    doc & DOC_LOWER == 0 && class & class::COMMON == 0 && word.chars().any(char::is_alphabetic)
+}
+
+/// The words of a [`shouting`] sentence in their usual case ("LEEDS" -> "Leeds", "BEAT" ->
+/// "beat"); abbreviations with a period ("U.S.") and one-letter words stay as written. `None`
+/// when the sentence is not shouting (it is tagged as written).
+pub fn usual_case(toks: &[Feat]) -> Option<Vec<String>> {
+    if !shouting(toks.iter().filter(|t| !t.special).map(|t| t.word)) {
+        return None;
+    }
+    Some(
+        toks.iter()
+            .map(|t| {
+                let letters = t.word.chars().filter(|c| c.is_alphabetic()).count();
+                if t.special || letters < 2 || t.word.contains('.') {
+                    t.word.to_string()
+                } else if usually_capitalised(t.word, t.class, t.doc) {
+                    let mut out = String::with_capacity(t.word.len());
+                    let mut first = true;
+                    for c in t.word.chars() {
+                        if first && c.is_alphabetic() {
+                            out.extend(c.to_uppercase());
+                            first = false;
+                        } else {
+                            out.extend(c.to_lowercase());
+                        }
+                    }
+                    out
+                } else {
+                    t.word.to_lowercase()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A trained model.
@@ -67,6 +253,8 @@ pub struct Feat<'a> {
 pub struct Model {
     bits: u32,
     scale: f32,
+    /// A second-pass model (its features include the first pass's tags).
+    second: bool,
     w: Vec<i16>,
     /// The tag-to-tag transition weights, read once from the table.
     bigram: [[f32; NT]; NT],
@@ -74,7 +262,11 @@ pub struct Model {
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Model {{ bits: {}, scale: {} }}", self.bits, self.scale)
+        write!(
+            f,
+            "Model {{ bits: {}, scale: {}, second: {} }}",
+            self.bits, self.scale, self.second
+        )
     }
 }
 
@@ -202,9 +394,18 @@ fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> b
     }
 }
 
-/// The features of token `i` that do not depend on tags, as hashes.
-pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, out: &mut Vec<u64>) {
+/// The features of token `i` that do not depend on tags, as hashes; `second`: with those of
+/// the second pass (the first pass's tags, see [`doc_tags`]).
+pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, second: bool, out: &mut Vec<u64>) {
     let t = &toks[i];
+    if second {
+        let pp = if i > 0 { toks[i - 1].prior } else { 9 };
+        let pn = toks.get(i + 1).map_or(9, |t| t.prior);
+        out.push(mix(80, t.prior as u64, 0));
+        out.push(mix(81, t.doc_tag as u64, 0));
+        out.push(mix(82, t.doc_tag as u64, t.prior as u64));
+        out.push(mix(83, pp as u64, pn as u64));
+    }
     let p = &pre[i];
     let lw = |j: isize| -> u64 {
         if j < 0 {
@@ -327,6 +528,10 @@ pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, out: &mut Vec<u64>)
     out.push(mix(53, lw(ii - 1), p.shape));
     out.push(mix(54, p.lower, shn));
     out.push(mix(55, p.shape, p.len));
+    // A word usually written in small letters ("The", "Will" at the start of a sentence).
+    if t.class & class::COMMON != 0 {
+        out.push(mix(56, p.shape, t.initial as u64));
+    }
 }
 
 /// Features conjoining the previous tag with the token (the transition is scored per token,
@@ -449,34 +654,42 @@ fn runs(active: &[bool]) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 impl Model {
-    /// Reads a model file; `None` when the bytes are not one (the extractor then runs on
-    /// rules and gazetteers alone).
-    pub fn from_bytes(b: &[u8]) -> Option<Model> {
-        if b.len() < 16 || &b[..8] != MAGIC {
-            return None;
-        }
-        let bits = u32::from_le_bytes(b[8..12].try_into().ok()?);
-        let scale = f32::from_le_bytes(b[12..16].try_into().ok()?);
+    /// Reads one model from the start of `b`: the model and the bytes it took; `None` when
+    /// the bytes are not one.
+    fn parse(b: &[u8]) -> Option<(Model, usize)> {
+        let second = match b.get(..8)? {
+            m if m == MAGIC => false,
+            m if m == MAGIC2 => true,
+            _ => return None,
+        };
+        let bits = u32::from_le_bytes(b.get(8..12)?.try_into().ok()?);
+        let scale = f32::from_le_bytes(b.get(12..16)?.try_into().ok()?);
         if !(8..=24).contains(&bits) {
             return None;
         }
         let n = (1usize << bits) * NT;
-        let body = &b[16..];
-        if body.len() != n * 2 {
-            return None;
-        }
+        let body = b.get(16..16 + n * 2)?;
         let w = body
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]))
             .collect();
-        Some(Model::build(bits, scale, w))
+        Some((Model::build(bits, scale, second, w), 16 + n * 2))
+    }
+
+    /// Reads a model file holding exactly one model; `None` when the bytes are not one.
+    pub fn from_bytes(b: &[u8]) -> Option<Model> {
+        match Model::parse(b)? {
+            (m, n) if n == b.len() => Some(m),
+            _ => None,
+        }
     }
 
     /// A model from its weights (the transition table is read from them once).
-    fn build(bits: u32, scale: f32, w: Vec<i16>) -> Model {
+    fn build(bits: u32, scale: f32, second: bool, w: Vec<i16>) -> Model {
         let mut m = Model {
             bits,
             scale,
+            second,
             w,
             bigram: [[0.0; NT]; NT],
         };
@@ -487,10 +700,10 @@ impl Model {
         m
     }
 
-    /// The model file's bytes.
+    /// The model's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(16 + self.w.len() * 2);
-        b.extend_from_slice(MAGIC);
+        b.extend_from_slice(if self.second { MAGIC2 } else { MAGIC });
         b.extend_from_slice(&self.bits.to_le_bytes());
         b.extend_from_slice(&self.scale.to_le_bytes());
         for w in &self.w {
@@ -513,8 +726,23 @@ impl Model {
         }
     }
 
-    /// Tags a sentence (IOB2 tag indexes into `out`).
+    /// Tags a sentence (IOB2 tag indexes into `out`); a sentence in capitals is tagged in its
+    /// usual case ([`usual_case`]; only such sentences allocate).
     pub fn tag(&self, toks: &[Feat], sc: &mut Scratch, out: &mut Vec<u8>) {
+        match usual_case(toks) {
+            None => self.tag_as_written(toks, sc, out),
+            Some(words) => {
+                let recased: Vec<Feat> = toks
+                    .iter()
+                    .zip(&words)
+                    .map(|(t, w)| Feat { word: w, ..*t })
+                    .collect();
+                self.tag_as_written(&recased, sc, out)
+            }
+        }
+    }
+
+    fn tag_as_written(&self, toks: &[Feat], sc: &mut Scratch, out: &mut Vec<u8>) {
         out.clear();
         out.resize(toks.len(), 0);
         active(toks, &mut sc.active);
@@ -528,7 +756,7 @@ impl Model {
             sc.tr.clear();
             for i in a..b {
                 sc.feats.clear();
-                static_features(toks, &sc.pre, i, &mut sc.feats);
+                static_features(toks, &sc.pre, i, self.second, &mut sc.feats);
                 let mut score = [0i32; NT];
                 for &f in &sc.feats {
                     self.add_row(f, &mut score);
@@ -551,10 +779,85 @@ impl Model {
     }
 }
 
+/// The tagger of a document: a first model tags each sentence alone; a second model, when
+/// there is one, tags them again knowing the first pass's tags of the whole document
+/// ([`doc_tags`]). The model file is the first model's bytes followed by the second's.
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    pub first: Model,
+    pub second: Option<Model>,
+}
+
+impl Tagger {
+    /// Reads a model file; `None` when the bytes are not one (the extractor then runs on
+    /// rules and gazetteers alone).
+    pub fn from_bytes(b: &[u8]) -> Option<Tagger> {
+        let (first, n) = Model::parse(b)?;
+        if first.second {
+            return None;
+        }
+        if n == b.len() {
+            return Some(Tagger {
+                first,
+                second: None,
+            });
+        }
+        match Model::parse(&b[n..])? {
+            (second, m) if second.second && n + m == b.len() => Some(Tagger {
+                first,
+                second: Some(second),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The model file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = self.first.to_bytes();
+        if let Some(s) = &self.second {
+            b.extend(s.to_bytes());
+        }
+        b
+    }
+
+    /// Tags the sentences `sents` (token ranges into `toks`, the tokens of one document);
+    /// IOB2 tag indexes go to `out` (one per token; tokens outside the sentences are left
+    /// alone). Fills in the second-pass fields of `toks`.
+    pub fn tag_document(
+        &self,
+        toks: &mut [Feat],
+        sents: &[(usize, usize)],
+        sc: &mut Scratch,
+        out: &mut [u8],
+    ) {
+        let mut tags = Vec::new();
+        for &(a, b) in sents {
+            self.first.tag(&toks[a..b], sc, &mut tags);
+            out[a..b].copy_from_slice(&tags);
+        }
+        let Some(second) = &self.second else {
+            return;
+        };
+        let mut inside = vec![false; toks.len()];
+        for &(a, b) in sents {
+            inside[a..b].fill(true);
+        }
+        doc_tags(toks, out, |i| inside[i]);
+        for &(a, b) in sents {
+            second.tag(&toks[a..b], sc, &mut tags);
+            out[a..b].copy_from_slice(&tags);
+        }
+    }
+}
+
 /// Training: a structured perceptron (Viterbi decoding, averaged weights) over the same
 /// features.
 pub struct Trainer {
     bits: u32,
+    second: bool,
+    /// Cost-augmented decoding: while learning, every wrong tag of a scored token gets this
+    /// much more score, so an update happens until the gold path wins by a margin.
+    pub margin: f32,
     w: Vec<f32>,
     acc: Vec<f32>,
     step: f32,
@@ -564,10 +867,13 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    pub fn new(bits: u32) -> Trainer {
+    /// A trainer for a first-pass model, or (`second`) a second-pass one.
+    pub fn new(bits: u32, second: bool) -> Trainer {
         let n = (1usize << bits) * NT;
         Trainer {
             bits,
+            second,
+            margin: 0.0,
             w: vec![0.0; n],
             acc: vec![0.0; n],
             step: 1.0,
@@ -613,6 +919,13 @@ impl Trainer {
                     let r = self.row(f);
                     for (t, s) in score.iter_mut().enumerate() {
                         *s += self.w[r + t];
+                    }
+                }
+                if self.margin != 0.0 {
+                    for (t, s) in score.iter_mut().enumerate() {
+                        if t as u8 != g[i] {
+                            *s += self.margin;
+                        }
                     }
                 }
                 self.em.push(score);
@@ -672,19 +985,29 @@ impl Trainer {
 
     /// The averaged, quantised model.
     pub fn finish(&self) -> Model {
-        let avg: Vec<f32> = self
-            .w
+        Model::quantised(self.bits, self.second, &self.averaged())
+    }
+
+    /// The averaged weights (several runs' can be averaged again before quantising).
+    pub fn averaged(&self) -> Vec<f32> {
+        self.w
             .iter()
             .zip(&self.acc)
             .map(|(w, a)| w - a / self.step)
-            .collect();
+            .collect()
+    }
+}
+
+impl Model {
+    /// A model from float weights (`2^bits * NT` of them), quantised to `i16`.
+    pub fn quantised(bits: u32, second: bool, avg: &[f32]) -> Model {
         let max = avg.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-6);
         let scale = max / 32767.0;
         let w = avg
             .iter()
             .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
             .collect();
-        Model::build(self.bits, scale, w)
+        Model::build(bits, scale, second, w)
     }
 }
 
@@ -770,6 +1093,9 @@ mod tests {
                 class: 0,
                 initial: false,
                 special: false,
+                doc: 0,
+                prior: 0,
+                doc_tag: 0,
             })
             .collect();
         let mut act = Vec::new();
@@ -786,13 +1112,99 @@ mod tests {
         assert_eq!(runs, [(1, 4), (5, 6), (7, 9)]);
     }
 
+    fn feat<'a>(word: &'a str, lower: &'a str, class: u32) -> Feat<'a> {
+        Feat {
+            word,
+            lower,
+            class,
+            initial: false,
+            special: false,
+            doc: 0,
+            prior: 0,
+            doc_tag: 0,
+        }
+    }
+
+    #[test]
+    fn shouting_sentences_are_read_in_their_usual_case() {
+        assert!(shouting(["SOCCER", "-", "LEEDS", "BEAT", "CHELSEA", "."]));
+        assert!(shouting(["LONDON", "1996-08-30"]), "a dateline");
+        assert!(
+            !shouting(["NATO", "said", "on", "Monday"]),
+            "an acronym in a sentence"
+        );
+        assert!(!shouting(["UN"]), "one short word is an acronym");
+        let common = class::COMMON;
+        let toks = [
+            feat("LEEDS", "leeds", class::CITY),
+            feat("BEAT", "beat", common),
+            feat("U.S.", "u.s.", 0),
+            feat("RIVALS", "rivals", common),
+        ];
+        let words = usual_case(&toks).expect("a shouting sentence");
+        assert_eq!(words, ["Leeds", "beat", "U.S.", "rivals"]);
+        // The document's own usage wins over the common-word list.
+        let mut toks = toks;
+        toks[3].doc = DOC_CAP;
+        toks[0].doc = DOC_LOWER;
+        let words = usual_case(&toks).expect("a shouting sentence");
+        assert_eq!(words, ["leeds", "beat", "U.S.", "Rivals"]);
+        let quiet = [feat("Leeds", "leeds", 0), feat("beat", "beat", common)];
+        assert!(
+            usual_case(&quiet).is_none(),
+            "a normal sentence is tagged as written"
+        );
+    }
+
+    #[test]
+    fn document_case_and_tags_count_other_occurrences_only() {
+        let mut toks = [
+            feat("Residents", "residents", 0),
+            feat("said", "said", 0),
+            feat("residents", "residents", 0),
+            feat("Jordan", "jordan", 0),
+            feat("Jordan", "jordan", 0),
+            feat("Jordan", "jordan", 0),
+        ];
+        toks[0].initial = true;
+        doc_case(&mut toks, |_| true);
+        assert_eq!(toks[0].doc, DOC_LOWER, "written lowercase later");
+        assert_eq!(toks[2].doc, 0, "its own occurrence is not evidence");
+        assert_eq!(toks[3].doc, DOC_CAP);
+        // First-pass tags: Jordan twice a place, once a person.
+        let tags = [0, 0, 0, 5, 5, 1];
+        doc_tags(&mut toks, &tags, |_| true);
+        assert_eq!(
+            toks[3].doc_tag, 1,
+            "elsewhere once LOC, once PER: a tie goes to PER"
+        );
+        assert_eq!(toks[5].doc_tag, 3, "elsewhere twice LOC");
+        assert_eq!(toks[5].prior, 1, "its own first-pass tag");
+        assert_eq!(toks[0].doc_tag, 0, "seen capitalised nowhere else");
+        assert_eq!(toks[2].doc_tag, 0, "lowercase words are not looked up");
+    }
+
     #[test]
     fn model_round_trips_and_rejects_garbage() {
-        let t = Trainer::new(8);
+        let t = Trainer::new(8, false);
         let m = t.finish();
         let b = m.to_bytes();
         assert!(Model::from_bytes(&b).is_some());
         assert!(Model::from_bytes(&b[..b.len() - 1]).is_none());
         assert!(Model::from_bytes(b"nonsense").is_none());
+        let one = Tagger::from_bytes(&b).expect("one model is a tagger");
+        assert!(one.second.is_none());
+        let mut two = b.clone();
+        two.extend(Trainer::new(8, true).finish().to_bytes());
+        let t = Tagger::from_bytes(&two).expect("two models are a tagger");
+        assert!(t.second.is_some(), "the second pass must load");
+        assert_eq!(t.to_bytes(), two, "a tagger writes back what it read");
+        assert!(Tagger::from_bytes(&two[..two.len() - 2]).is_none());
+        let mut twice = b.clone();
+        twice.extend(&b);
+        assert!(
+            Tagger::from_bytes(&twice).is_none(),
+            "a second first-pass model is not a second pass"
+        );
     }
 }

@@ -993,12 +993,13 @@ fn stream_inner(
             proc,
             args,
             outputs,
+            span,
         } => {
             let mut a = Vec::new();
             for e in args {
                 a.push(eval(cx, e, row)?);
             }
-            for rec in call_procedure(g, *proc, &a)? {
+            for rec in call_procedure(g, *proc, &a).map_err(|e| e.located(*span))? {
                 for (field, slot) in outputs {
                     row[*slot] = rec.get(field).cloned().unwrap_or(Value::Null);
                 }
@@ -1524,7 +1525,7 @@ fn single_key_slot(keys: &[(Ex, usize)]) -> Option<usize> {
     for (e, _) in keys {
         let s = match e {
             Ex::Slot(s) => *s,
-            Ex::Prop(a, _) => match &**a {
+            Ex::Prop(a, _, _) => match &**a {
                 Ex::Slot(s) => *s,
                 _ => return None,
             },
@@ -1584,7 +1585,7 @@ impl<'p> AggState<'p> {
                 Some(e) => eval(cx, e, row)?,
                 None => Value::Bool(true),
             };
-            accu.update(v)?;
+            accu.update(v).map_err(|e| Error::from(e).located(a.span))?;
         }
         Ok(())
     }
@@ -1733,7 +1734,7 @@ impl<'p> AggState<'p> {
             for key in keys {
                 let accs = accs_all.by_ref().take(na);
                 for (a, accu) in self.aggs.iter().zip(accs) {
-                    scratch[a.slot] = accu.finish()?;
+                    scratch[a.slot] = accu.finish().map_err(|e| Error::from(e).located(a.span))?;
                 }
                 if best.len() == k
                     && let (Some((s, desc)), Some(w)) = (first_agg, best.last())
@@ -1773,7 +1774,7 @@ impl<'p> AggState<'p> {
                 r[*s] = v;
             }
             for (a, accu) in self.aggs.iter().zip(accs) {
-                r[a.slot] = accu.finish()?;
+                r[a.slot] = accu.finish().map_err(|e| Error::from(e).located(a.span))?;
             }
             out.push(r);
         }
@@ -1926,7 +1927,11 @@ fn collect_op(
             }
             Ok((rows, 1))
         }
-        Op::Delete { exprs, detach } => {
+        Op::Delete {
+            exprs,
+            detach,
+            spans,
+        } => {
             let Access::Write(txn) = acc else {
                 return Err(Error::ReadOnly);
             };
@@ -1935,12 +1940,13 @@ fn collect_op(
             {
                 let cx = Ctx::new(txn.graph(), sh);
                 for r in &rows {
-                    for e in exprs {
+                    for (i, e) in exprs.iter().enumerate() {
+                        let span = spans.get(i).copied().unwrap_or_default();
                         match eval(&cx, e, r)? {
-                            Value::Node(n) => nodes.push(n),
+                            Value::Node(n) => nodes.push((n, span)),
                             Value::Rel(x) => rels.push(x),
                             Value::Path(p) => {
-                                nodes.extend(p.nodes.iter().copied());
+                                nodes.extend(p.nodes.iter().map(|n| (*n, span)));
                                 rels.extend(p.rels.iter().copied());
                             }
                             Value::Null => {}
@@ -1948,7 +1954,8 @@ fn collect_op(
                                 return Err(type_err(format!(
                                     "DELETE takes nodes, relationships or paths, not {}",
                                     v.type_name()
-                                )));
+                                ))
+                                .located(span));
                             }
                         }
                     }
@@ -1961,7 +1968,7 @@ fn collect_op(
                 }
             }
             let mut seen = HashSet::new();
-            for n in nodes {
+            for (n, span) in nodes {
                 sh.tick()?;
                 if !seen.insert(n) || !txn.graph().contains_node(n) {
                     continue;
@@ -1974,7 +1981,8 @@ fn collect_op(
                         QueryErrorKind::ConstraintValidationFailed,
                         "DeleteConnectedNode",
                         "cannot delete a node that still has relationships; use DETACH DELETE",
-                    ));
+                    )
+                    .located(span));
                 }
                 txn.delete_node(n, *detach)?;
             }
@@ -2006,15 +2014,18 @@ fn collect_op(
                     let props = create
                         .nodes
                         .iter()
-                        .flat_map(|n| n.2.iter())
-                        .chain(create.rels.iter().flat_map(|r| r.4.iter()));
-                    for (k, e) in props {
-                        if eval(&cx, e, &r)?.is_null() {
-                            return Err(qerr(
-                                QueryErrorKind::SemanticError,
-                                "MergeReadOwnWrites",
-                                format!("cannot MERGE with a null value for property `{k}`"),
-                            ));
+                        .map(|n| (n.0, &n.2))
+                        .chain(create.rels.iter().map(|r| (r.0, &r.4)));
+                    for (slot, props) in props {
+                        for (k, e) in props {
+                            if eval(&cx, e, &r)?.is_null() {
+                                return Err(qerr(
+                                    QueryErrorKind::SemanticError,
+                                    "MergeReadOwnWrites",
+                                    format!("cannot MERGE with a null value for property `{k}`"),
+                                )
+                                .located(create.prop_span(slot)));
+                            }
                         }
                     }
                     create_part(txn, sh, create, &mut r)?;
@@ -2063,7 +2074,7 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
     for (slot, labels, props) in &p.nodes {
         let vals = {
             let cx = Ctx::new(txn.graph(), sh);
-            eval_props(&cx, props, row)?
+            eval_props(&cx, props, row).map_err(|e| e.located(p.prop_span(*slot)))?
         };
         let ls: Vec<&str> = labels.iter().map(String::as_str).collect();
         let id = txn.create_node(&ls, vals)?;
@@ -2072,14 +2083,15 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
     for (slot, start, end, ty, props) in &p.rels {
         let vals = {
             let cx = Ctx::new(txn.graph(), sh);
-            eval_props(&cx, props, row)?
+            eval_props(&cx, props, row).map_err(|e| e.located(p.prop_span(*slot)))?
         };
         let (Value::Node(a), Value::Node(b)) = (&row[*start], &row[*end]) else {
             return Err(qerr(
                 QueryErrorKind::SemanticError,
                 "InvalidArgumentType",
                 "a relationship can only be created between two nodes",
-            ));
+            )
+            .located(p.rel_span(*slot)));
         };
         let (a, b) = (*a, *b);
         if !txn.graph().contains_node(a) || !txn.graph().contains_node(b) {
@@ -2087,7 +2099,8 @@ fn create_part(txn: &mut Txn, sh: &Shared, p: &CreatePart, row: &mut Row) -> Res
                 QueryErrorKind::EntityNotFound,
                 "DeletedEntityAccess",
                 "a relationship cannot join a deleted node",
-            ));
+            )
+            .located(p.rel_span(*slot)));
         }
         let id = txn.create_rel(a, b, ty, vals)?;
         row[*slot] = Value::Rel(id);
@@ -2174,11 +2187,11 @@ fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Resul
             eval(&cx, e, row)
         };
         match it {
-            PSet::Prop(t, key, value) => {
+            PSet::Prop(t, key, value, span) => {
                 let t = target(ev(txn, t)?)?;
                 let v = ev(txn, value)?;
                 if let Some(t) = t {
-                    set_prop(txn, &t, key, v)?;
+                    set_prop(txn, &t, key, v).map_err(|e| e.located(*span))?;
                 }
             }
             PSet::RemoveProp(t, key) => {
@@ -2186,13 +2199,13 @@ fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Resul
                     set_prop(txn, &t, key, Value::Null)?;
                 }
             }
-            PSet::Replace(slot, value) | PSet::Merge(slot, value) => {
+            PSet::Replace(slot, value, span) | PSet::Merge(slot, value, span) => {
                 let replace = matches!(it, PSet::Replace(..));
                 let Some(t) = target(row[*slot].clone())? else {
                     continue;
                 };
                 let v = ev(txn, value)?;
-                let Some(m) = as_map(txn.graph(), v)? else {
+                let Some(m) = as_map(txn.graph(), v).map_err(|e| e.located(*span))? else {
                     continue;
                 };
                 if replace {
@@ -2203,7 +2216,7 @@ fn apply_set(txn: &mut Txn, sh: &Shared, items: &[PSet], row: &[Value]) -> Resul
                     }
                 }
                 for (k, v) in m {
-                    set_prop(txn, &t, &k, v)?;
+                    set_prop(txn, &t, &k, v).map_err(|e| e.located(*span))?;
                 }
             }
             PSet::Labels(slot, labels) => {
@@ -2314,7 +2327,7 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             }
             Value::Map(Box::new(m))
         }
-        Ex::Prop(a, k) => {
+        Ex::Prop(a, k, span) => {
             // Read the property without cloning the whole node or map.
             if let Ex::Slot(s) = &**a {
                 match row.get(*s) {
@@ -2327,14 +2340,14 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                     _ => {}
                 }
             }
-            property(cx.g, eval(cx, a, row)?, k)?
+            property(cx.g, eval(cx, a, row)?, k).map_err(|e| e.located(*span))?
         }
-        Ex::Index(a, i) => {
+        Ex::Index(a, i, span) => {
             let base = eval(cx, a, row)?;
             let idx = eval(cx, i, row)?;
-            index(cx.g, base, idx)?
+            index(cx.g, base, idx).map_err(|e| e.located(*span))?
         }
-        Ex::Slice(a, from, to) => {
+        Ex::Slice(a, from, to, span) => {
             let base = eval(cx, a, row)?;
             let f = match from {
                 Some(x) => Some(eval(cx, x, row)?),
@@ -2344,43 +2357,47 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
                 Some(x) => Some(eval(cx, x, row)?),
                 None => None,
             };
-            slice(base, f, t)?
+            slice(base, f, t).map_err(|e| e.located(*span))?
         }
-        Ex::HasLabels(a, ls) => match eval(cx, a, row)? {
+        Ex::HasLabels(a, ls, span) => match eval(cx, a, row)? {
             Value::Node(n) => Value::Bool(ls.iter().all(|l| cx.g.has_label(n, l))),
             Value::Null => Value::Null,
             v => {
-                return Err(type_err(format!(
-                    "a label test needs a node, not {}",
-                    v.type_name()
-                )));
+                return Err(
+                    type_err(format!("a label test needs a node, not {}", v.type_name()))
+                        .located(*span),
+                );
             }
         },
-        Ex::Unary(op, a) => {
+        Ex::Unary(op, a, span) => {
             let v = eval(cx, a, row)?;
-            match op {
-                UnOp::Not => opt_bool(truth(&v, "NOT")?.map(|b| !b)),
-                UnOp::IsNull => Value::Bool(v.is_null()),
-                UnOp::IsNotNull => Value::Bool(!v.is_null()),
-                UnOp::Pos => match v {
-                    Value::Int(_) | Value::Float(_) | Value::Null => v,
-                    v => return Err(type_err(format!("cannot apply + to {}", v.type_name()))),
-                },
-                UnOp::Neg => match v {
-                    Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(overflow)?),
-                    Value::Float(f) => Value::Float(-f),
-                    Value::Duration(d) => Value::Duration(Box::new(crate::value::Duration {
-                        months: -d.months,
-                        days: -d.days,
-                        seconds: -d.seconds,
-                        nanos: -d.nanos,
-                    })),
-                    Value::Null => Value::Null,
-                    v => return Err(type_err(format!("cannot negate {}", v.type_name()))),
-                },
-            }
+            // (A closure, so every failure below gets the operator's span.)
+            let r = || -> Result<Value> {
+                Ok(match op {
+                    UnOp::Not => opt_bool(truth(&v, "NOT")?.map(|b| !b)),
+                    UnOp::IsNull => Value::Bool(v.is_null()),
+                    UnOp::IsNotNull => Value::Bool(!v.is_null()),
+                    UnOp::Pos => match v {
+                        Value::Int(_) | Value::Float(_) | Value::Null => v,
+                        v => return Err(type_err(format!("cannot apply + to {}", v.type_name()))),
+                    },
+                    UnOp::Neg => match v {
+                        Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(overflow)?),
+                        Value::Float(f) => Value::Float(-f),
+                        Value::Duration(d) => Value::Duration(Box::new(crate::value::Duration {
+                            months: -d.months,
+                            days: -d.days,
+                            seconds: -d.seconds,
+                            nanos: -d.nanos,
+                        })),
+                        Value::Null => Value::Null,
+                        v => return Err(type_err(format!("cannot negate {}", v.type_name()))),
+                    },
+                })
+            };
+            r().map_err(|e| e.located(*span))?
         }
-        Ex::Binary(op, a, b) => binary(cx, *op, a, b, row)?,
+        Ex::Binary(op, a, b, span) => binary(cx, *op, a, b, row).map_err(|e| e.located(*span))?,
         Ex::Case {
             subject,
             arms,
@@ -2418,12 +2435,16 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             list,
             filter,
             map,
+            list_span,
         } => {
             let l = eval(cx, list, row)?;
             let items = match l {
                 Value::List(items) => items,
                 Value::Null => return Ok(Value::Null),
-                v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
+                v => {
+                    let e = type_err(format!("IN needs a list, not {}", v.type_name()));
+                    return Err(e.located(*list_span));
+                }
             };
             let mut local = row.to_vec();
             if local.len() < cx.sh.nslots {
@@ -2450,12 +2471,16 @@ fn eval_inner(cx: &Ctx, e: &Ex, row: &[Value]) -> Result<Value> {
             slot,
             list,
             pred,
+            list_span,
         } => {
             let l = eval(cx, list, row)?;
             let items = match l {
                 Value::List(items) => items,
                 Value::Null => return Ok(Value::Null),
-                v => return Err(type_err(format!("IN needs a list, not {}", v.type_name()))),
+                v => {
+                    let e = type_err(format!("IN needs a list, not {}", v.type_name()));
+                    return Err(e.located(*list_span));
+                }
             };
             let mut local = row.to_vec();
             if local.len() < cx.sh.nslots {
@@ -2572,7 +2597,7 @@ fn property(g: &Graph, v: Value, k: &str) -> Result<Value> {
         }
         v => {
             return Err(type_err(format!(
-                "cannot read property `{k}` of a {}",
+                "cannot read property `{k}` of a value of type {}",
                 v.type_name()
             )));
         }
@@ -2705,7 +2730,7 @@ fn borrowed_str<'a>(cx: &Ctx<'a, '_>, e: &'a Ex, row: &'a [Value]) -> Option<&'a
     let v = match e {
         Ex::Lit(v) => v,
         Ex::Slot(s) => row.get(*s)?,
-        Ex::Prop(a, k) => match &**a {
+        Ex::Prop(a, k, _) => match &**a {
             Ex::Slot(s) => match row.get(*s)? {
                 Value::Node(n) => cx.node_prop(*n, k)?,
                 Value::Rel(r) => cx.rel_prop(*r, k)?,

@@ -823,12 +823,52 @@ fn date(arg: Option<&Value>) -> R {
         None => Ok(Value::Date(today())),
         Some(Value::Null) => Ok(Value::Null),
         Some(Value::Date(_)) => Ok(arg.cloned().unwrap_or_default()),
-        Some(Value::String(t)) => parse_date_text(t)
-            .map(Value::Date)
-            .ok_or_else(|| temporal_err(format!("date(): cannot parse {t:?} as a date"))),
+        Some(Value::String(t)) => {
+            parse_date_text(t)
+                .map(Value::Date)
+                .ok_or_else(|| match signed_year(t) {
+                    Some(y) if !date_year_supported(y) => year_out_of_range(y),
+                    _ => temporal_err(format!("date(): cannot parse {t:?} as a date")),
+                })
+        }
         Some(Value::Map(m)) => date_from_map(m).map(Value::Date),
         Some(v) => Err(type_err("date", "a string or map", v)),
     }
+}
+
+/// Whether dossier's dates reach year `y`. openCypher's dates span the years
+/// -999,999,999..=999,999,999, but dossier's date value (in queries, the store
+/// and every export) is chrono's `NaiveDate`, which spans about ±262,000 years.
+/// Widening it would change the value type, the store's encoding and every
+/// temporal function for dates no news document holds, so such years are
+/// refused with an error that says why (`year_out_of_range`).
+fn date_year_supported(y: i64) -> bool {
+    (i64::from(NaiveDate::MIN.year())..=i64::from(NaiveDate::MAX.year())).contains(&y)
+}
+
+fn year_out_of_range(y: i64) -> QueryError {
+    arg_err(
+        "InvalidArgumentValue",
+        format!(
+            "date(): year {y} is outside the years dossier's dates support ({}..={})",
+            NaiveDate::MIN.year(),
+            NaiveDate::MAX.year()
+        ),
+    )
+}
+
+/// The year of an ISO 8601 date with an explicit sign and an expanded year
+/// (`-999999999-01-01`, `+12345-06-07`), which only the dashed form can hold.
+fn signed_year(t: &str) -> Option<i64> {
+    let t = t.trim();
+    let neg = t.starts_with('-');
+    let body = t.strip_prefix(['+', '-'])?;
+    let (y, rest) = body.split_once('-')?;
+    if y.len() < 4 || y.len() > 9 || !y.bytes().all(|b| b.is_ascii_digit()) || rest.is_empty() {
+        return None;
+    }
+    let y: i64 = y.parse().ok()?;
+    Some(if neg { -y } else { y })
 }
 
 /// Parses the ISO 8601 date forms openCypher accepts: `2015-07-21`, `20150721`,
@@ -845,11 +885,18 @@ pub fn parse_date_text(t: &str) -> Option<NaiveDate> {
         Some(b) => (1, b),
         None => (1, t),
     };
-    if body.len() < 4 || !body.is_char_boundary(4) {
+    // A signed year may have more than four digits in the dashed form.
+    let run = body.bytes().take_while(|b| b.is_ascii_digit()).count();
+    let ylen = if body.len() != t.len() && run > 4 && body[run..].starts_with('-') {
+        run
+    } else {
+        4
+    };
+    if body.len() < ylen || !body.is_char_boundary(ylen) {
         return None;
     }
-    let year: i32 = body[..4].parse::<i32>().ok()? * sign;
-    let rest = &body[4..];
+    let year: i32 = body[..ylen].parse::<i32>().ok()? * sign;
+    let rest = &body[ylen..];
     let dashed = rest.starts_with('-');
     let rest = rest.strip_prefix('-').unwrap_or(rest);
     let digits = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_digit());
@@ -961,10 +1008,10 @@ fn date_from_map(m: &Map) -> Result<NaiveDate, QueryError> {
         }
         (None, None) => return Err(temporal_err("date(): the map needs a year".into())),
     };
-    let year = i32::try_from(year)
-        .ok()
-        .filter(|y| (-999_999..=999_999).contains(y))
-        .ok_or_else(|| temporal_err(format!("date(): year {year} is out of range")))?;
+    if !date_year_supported(year) {
+        return Err(year_out_of_range(year));
+    }
+    let year = i32::try_from(year).map_err(|_| year_out_of_range(year))?;
     let bad = || temporal_err("date(): the fields do not make a valid date".into());
     if let Some(w) = map_int(m, "week")? {
         let w = u32_in("week", w, 1, 53)?;

@@ -13,7 +13,10 @@
 //!    and filter as soon as a predicate's variables are bound.
 //! 4. **Execute.** [`exec`] runs the operators. A query that writes runs inside
 //!    [`Store::write`], so all its changes commit together or not at all; a read-only
-//!    query only borrows the graph, and works on a store opened read-only.
+//!    query only borrows the graph, and works on a store opened read-only. Planned
+//!    expressions keep the spans of the calls, operators, property accesses and
+//!    indexes they came from, so an error raised while running (`10 / 0`,
+//!    `toInteger([1])`) points at the expression that failed, like a syntax error.
 //! 5. **Answer.** A [`QueryResult`]: column names and rows of typed [`Value`]s
 //!    (nodes, relationships and paths included), what was written, and timings.
 //!    EXPLAIN returns the plan instead of running; PROFILE runs and adds rows and
@@ -112,13 +115,16 @@ pub fn execute(
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
     // Planning and execution recurse over the (bounded) depth of the query.
-    if parser::needs_big_stack(text) {
+    let r = if parser::needs_big_stack(text) {
         stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
             execute_inner(store, text, params, opts)
         })
     } else {
         execute_inner(store, text, params, opts)
-    }
+    };
+    // Run-time errors carry the span of the expression that failed; the text
+    // lets them render with line, column and caret like compile-time ones.
+    r.map_err(|e| e.with_source(text))
 }
 
 fn execute_inner(
@@ -195,13 +201,16 @@ pub fn query_graph(
     params: &Params,
     opts: &QueryOptions,
 ) -> Result<QueryResult> {
-    if parser::needs_big_stack(text) {
+    let r = if parser::needs_big_stack(text) {
         stacker::maybe_grow(parser::ENTRY_RED_ZONE, parser::ENTRY_STACK, || {
             query_graph_inner(g, text, params, opts)
         })
     } else {
         query_graph_inner(g, text, params, opts)
-    }
+    };
+    // Run-time errors carry the span of the expression that failed; the text
+    // lets them render with line, column and caret like compile-time ones.
+    r.map_err(|e| e.with_source(text))
 }
 
 fn query_graph_inner(

@@ -49,36 +49,8 @@ fn span_of(p: &Pair<Rule>) -> Span {
 /// Refuses text nested deeper than [`MAX_DEPTH`] brackets (strings and comments skipped).
 pub fn check_depth(text: &str) -> PResult<()> {
     let mut depth = 0usize;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in code_chars(text) {
         match c {
-            '\'' | '"' | '`' => {
-                // Skip to the closing quote, honouring backslash escapes.
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' && c != '`' {
-                        chars.next();
-                    } else if d == c {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => {
-                for (_, d) in chars.by_ref() {
-                    if d == '\n' {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek().is_some_and(|(_, d)| *d == '*') => {
-                chars.next();
-                let mut prev = ' ';
-                for (_, d) in chars.by_ref() {
-                    if prev == '*' && d == '/' {
-                        break;
-                    }
-                    prev = d;
-                }
-            }
             '(' | '[' | '{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -96,11 +68,73 @@ pub fn check_depth(text: &str) -> PResult<()> {
     Ok(())
 }
 
+/// The characters of `text` outside strings, back-quoted names and comments,
+/// with their byte offsets: what bracket counting must look at.
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\'' | '"' | '`' => {
+                    // Skip to the closing quote, honouring backslash escapes.
+                    while let Some((_, d)) = chars.next() {
+                        if d == '\\' && c != '`' {
+                            chars.next();
+                        } else if d == c {
+                            break;
+                        }
+                    }
+                }
+                '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => {
+                    for (_, d) in chars.by_ref() {
+                        if d == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '/' if chars.peek().is_some_and(|(_, d)| *d == '*') => {
+                    chars.next();
+                    let mut prev = ' ';
+                    for (_, d) in chars.by_ref() {
+                        if prev == '*' && d == '/' {
+                            break;
+                        }
+                        prev = d;
+                    }
+                }
+                _ => return Some((i, c)),
+            }
+        }
+        None
+    })
+}
+
+/// The innermost bracket opened before byte `pos` and not closed by then, with
+/// the character that closes it.
+fn unclosed_before(text: &str, pos: usize) -> Option<(usize, char)> {
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for (i, c) in code_chars(text) {
+        if i >= pos {
+            break;
+        }
+        match c {
+            '(' => open.push((i, ')')),
+            '[' => open.push((i, ']')),
+            '{' => open.push((i, '}')),
+            ')' | ']' | '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
 /// Longest run of prefix operators (`NOT`, unary `-`/`+`) accepted: pest folds
 /// them recursively.
 pub const MAX_PREFIX_RUN: usize = 100;
 
-/// Most operators accepted in one query (see [`check_operator_count`]).
+/// Most operators accepted in one query (checked by `check_operator_count` before parsing).
 pub const MAX_OPERATORS: usize = 1000;
 
 /// Refuses long runs of prefix operators (`NOT NOT NOT …`, `- - - 1`).
@@ -386,6 +420,16 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         InputLocation::Span((s, _)) => s,
     };
     let found = found_token(text, pos);
+    // pest does not list closing brackets among what it expected. When the
+    // innermost open bracket closed right here makes the whole text parse, name
+    // it: `RETURN [1, 2` expects `]`. (Only then: a closer that merely moves the
+    // error elsewhere would be a guess.)
+    let closer = unclosed_before(text, pos).filter(|(_, c)| {
+        let (Some(head), Some(tail)) = (text.get(..pos), text.get(pos..)) else {
+            return false;
+        };
+        CypherParser::parse(Rule::statement, &format!("{head}{c}{tail}")).is_ok()
+    });
     // Inside `[…]` of a relationship, a bad range or detail is a relationship pattern error.
     let in_rel_detail = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -406,11 +450,35 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         ErrorVariant::ParsingError { positives, .. } => {
             // Many alternatives that all start an expression read as one.
             let starts_expr = positives.iter().filter(|r| is_expression_start(r)).count();
+            // After an expression, the operator keywords and a label test are
+            // operators too: one word instead of ten. Unless a word was found:
+            // then it may be a misspelt keyword, and the list is what the shell's
+            // "did you mean" hint chooses from.
+            let found_word = text
+                .get(pos..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_alphabetic);
+            let after_expr = !found_word && positives.iter().any(|r| rule_name(r) == "an operator");
             let mut names: Vec<String> = positives
                 .iter()
                 .map(|r| {
                     if starts_expr >= 3 && is_expression_start(r) {
                         "an expression".to_string()
+                    } else if after_expr
+                        && matches!(
+                            r,
+                            Rule::AND
+                                | Rule::OR
+                                | Rule::XOR
+                                | Rule::IN
+                                | Rule::IS
+                                | Rule::STARTS
+                                | Rule::ENDS
+                                | Rule::CONTAINS
+                                | Rule::node_labels
+                        )
+                    {
+                        "an operator".to_string()
                     } else {
                         rule_name(r)
                     }
@@ -418,6 +486,9 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
                 .collect();
             names.dedup();
             let mut uniq: Vec<String> = Vec::new();
+            if let Some((_, c)) = closer {
+                uniq.push(format!("`{c}`"));
+            }
             for n in names {
                 if !uniq.contains(&n) {
                     uniq.push(n);
@@ -447,7 +518,20 @@ fn pest_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         _ if in_rel_detail => "InvalidRelationshipPattern",
         _ => "UnexpectedSyntax",
     };
-    syntax(msg, Span::new(pos, end)).with_code(code)
+    let err = syntax(msg, Span::new(pos, end)).with_code(code);
+    // A bracket still open at the end of the text is a mistake wherever pest
+    // stumbled (`RETURN count(*`), so it is worth a hint either way.
+    match closer.or_else(|| unclosed_before(text, text.len())) {
+        Some((at, c)) => {
+            let p = crate::error::Position::of(text, at);
+            let open = text[at..].chars().next().unwrap_or(c);
+            err.with_hint(format!(
+                "the `{open}` at {}:{} is not closed",
+                p.line, p.column
+            ))
+        }
+        None => err,
+    }
 }
 
 fn found_len(text: &str, pos: usize) -> usize {

@@ -66,12 +66,15 @@ pub enum Ex {
     Slot(usize),
     List(Vec<Ex>),
     Map(Vec<(String, Ex)>),
-    Prop(Box<Ex>, String),
-    Index(Box<Ex>, Box<Ex>),
-    Slice(Box<Ex>, Option<Box<Ex>>, Option<Box<Ex>>),
-    HasLabels(Box<Ex>, Vec<String>),
-    Unary(UnOp, Box<Ex>),
-    Binary(BinOp, Box<Ex>, Box<Ex>),
+    // The `Span`s below point run-time errors (a property of a non-map, a bad
+    // index, `1 / 0`, an overflow) at the expression that failed; an empty span
+    // (`Span::default()`, for expressions the planner made up) means "unknown".
+    Prop(Box<Ex>, String, Span),
+    Index(Box<Ex>, Box<Ex>, Span),
+    Slice(Box<Ex>, Option<Box<Ex>>, Option<Box<Ex>>, Span),
+    HasLabels(Box<Ex>, Vec<String>, Span),
+    Unary(UnOp, Box<Ex>, Span),
+    Binary(BinOp, Box<Ex>, Box<Ex>, Span),
     Case {
         subject: Option<Box<Ex>>,
         arms: Vec<(Ex, Ex)>,
@@ -87,12 +90,15 @@ pub enum Ex {
         list: Box<Ex>,
         filter: Option<Box<Ex>>,
         map: Option<Box<Ex>>,
+        /// The list's text, where "not a list" points.
+        list_span: Span,
     },
     Quant {
         kind: Quant,
         slot: usize,
         list: Box<Ex>,
         pred: Option<Box<Ex>>,
+        list_span: Span,
     },
     /// A pattern or subquery run for the current row.
     Sub {
@@ -169,6 +175,30 @@ pub struct CreatePart {
     /// Relationships: slot, start slot, end slot, type, properties.
     pub rels: Vec<NewRel>,
     pub path: Option<PathSpec>,
+    /// The text of each created element's property map, by slot: where a value
+    /// that cannot be stored (or a null in MERGE) points.
+    pub prop_spans: Vec<(usize, Span)>,
+    /// The text of each created relationship pattern, by slot: where a missing or
+    /// deleted end node points.
+    pub rel_spans: Vec<(usize, Span)>,
+}
+
+impl CreatePart {
+    /// The span of the property map of the element in `slot` (empty if unknown).
+    pub fn prop_span(&self, slot: usize) -> Span {
+        self.prop_spans
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map_or(Span::default(), |x| x.1)
+    }
+
+    /// The span of the relationship pattern in `slot` (empty if unknown).
+    pub fn rel_span(&self, slot: usize) -> Span {
+        self.rel_spans
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map_or(Span::default(), |x| x.1)
+    }
 }
 
 /// How to assemble a named path from slots.
@@ -182,9 +212,11 @@ pub struct PathSpec {
 
 #[derive(Debug, Clone)]
 pub enum PSet {
-    Prop(Ex, String, Ex),
-    Replace(usize, Ex),
-    Merge(usize, Ex),
+    /// Target, key, value, and the value's text (where a value that cannot be
+    /// stored points).
+    Prop(Ex, String, Ex, Span),
+    Replace(usize, Ex, Span),
+    Merge(usize, Ex, Span),
     Labels(usize, Vec<String>),
     RemoveProp(Ex, String),
     RemoveLabels(usize, Vec<String>),
@@ -199,6 +231,8 @@ pub struct AggSpec {
     pub arg: Option<Ex>,
     pub extra: Value,
     pub slot: usize,
+    /// The aggregate call's text, where a run-time error in it points.
+    pub span: Span,
 }
 
 /// A procedure of CALL.
@@ -255,6 +289,8 @@ pub enum Op {
         proc: Proc,
         args: Vec<Ex>,
         outputs: Vec<(String, usize)>,
+        /// The CALL clause, where a bad argument points.
+        span: Span,
     },
     // ----- operators that collect their input -----
     Aggregate {
@@ -276,6 +312,8 @@ pub enum Op {
     Delete {
         exprs: Vec<Ex>,
         detach: bool,
+        /// Each expression's text, where a refused deletion points.
+        spans: Vec<Span>,
     },
     /// A scan, one expansion and a count grouped by the scanned node, done as one
     /// counting pass (see `fastagg.rs`).
@@ -480,6 +518,30 @@ fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
+/// A grouping key that an expression around an aggregate may refer to: a
+/// variable, or a property of one (`n`, `n.name`, `n.address.city`).
+fn is_simple_key(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Var(_) => true,
+        ExprKind::Prop(a, _) => is_simple_key(a),
+        _ => false,
+    }
+}
+
+/// Where `e` calls a non-deterministic function (`rand()`), if it does.
+fn non_deterministic(e: &Expr) -> Option<Span> {
+    let mut found = None;
+    walk(e, &mut |x| {
+        if found.is_none()
+            && let ExprKind::Call { name, .. } = &x.kind
+            && !functions::is_deterministic(&name.to_lowercase())
+        {
+            found = Some(x.span);
+        }
+    });
+    found
+}
+
 /// Slots an expression reads (comprehension variables excluded).
 pub fn deps(e: &Ex, out: &mut Vec<usize>) {
     match e {
@@ -487,12 +549,12 @@ pub fn deps(e: &Ex, out: &mut Vec<usize>) {
         Ex::Slot(s) => out.push(*s),
         Ex::List(items) => items.iter().for_each(|x| deps(x, out)),
         Ex::Map(m) => m.iter().for_each(|(_, x)| deps(x, out)),
-        Ex::Prop(a, _) | Ex::HasLabels(a, _) | Ex::Unary(_, a) => deps(a, out),
-        Ex::Index(a, b) | Ex::Binary(_, a, b) => {
+        Ex::Prop(a, _, _) | Ex::HasLabels(a, _, _) | Ex::Unary(_, a, _) => deps(a, out),
+        Ex::Index(a, b, _) | Ex::Binary(_, a, b, _) => {
             deps(a, out);
             deps(b, out);
         }
-        Ex::Slice(a, b, c) => {
+        Ex::Slice(a, b, c, _) => {
             deps(a, out);
             if let Some(b) = b {
                 deps(b, out);
@@ -523,6 +585,7 @@ pub fn deps(e: &Ex, out: &mut Vec<usize>) {
             list,
             filter,
             map,
+            ..
         } => {
             deps(list, out);
             let mut inner = Vec::new();
@@ -711,12 +774,13 @@ impl Planner<'_> {
                     ops.push(Op::Delete {
                         exprs: es,
                         detach: *detach,
+                        spans: exprs.iter().map(|e| e.span).collect(),
                     });
                 }
                 ClauseKind::Call { name, args, yields } => {
                     let (proc, fields) = procedure(name).ok_or_else(|| {
                         QueryError::new(
-                            QueryErrorKind::SemanticError,
+                            QueryErrorKind::ProcedureError,
                             format!("there is no procedure `{name}`"),
                         )
                         .with_code("ProcedureNotFound")
@@ -785,6 +849,7 @@ impl Planner<'_> {
                         proc,
                         args: a,
                         outputs,
+                        span: c.span,
                     });
                     if let Some(Yield {
                         where_: Some(w), ..
@@ -846,13 +911,18 @@ impl Planner<'_> {
                     self.expr(target, scope)?,
                     key.clone(),
                     self.expr(value, scope)?,
+                    value.span,
                 ),
-                SetItem::Replace { var, value } => {
-                    PSet::Replace(self.lookup(var, scope)?.0, self.expr(value, scope)?)
-                }
-                SetItem::Merge { var, value } => {
-                    PSet::Merge(self.lookup(var, scope)?.0, self.expr(value, scope)?)
-                }
+                SetItem::Replace { var, value } => PSet::Replace(
+                    self.lookup(var, scope)?.0,
+                    self.expr(value, scope)?,
+                    value.span,
+                ),
+                SetItem::Merge { var, value } => PSet::Merge(
+                    self.lookup(var, scope)?.0,
+                    self.expr(value, scope)?,
+                    value.span,
+                ),
                 SetItem::Labels { var, labels } => {
                     PSet::Labels(self.lookup(var, scope)?.0, labels.clone())
                 }
@@ -1140,8 +1210,29 @@ impl Planner<'_> {
                         return Some(p.agg_expr(x, sc, outer, keys, aggs, texts));
                     }
                     let text = x.to_string();
-                    if let Some((_, slot)) = keys.iter().find(|(t, _)| *t == text) {
-                        return Some(Ok(Ex::Slot(*slot)));
+                    if keys.iter().any(|(t, _)| *t == text) {
+                        // openCypher lets the expression around an aggregate reuse
+                        // only grouping keys that are variables or property
+                        // accesses; a bigger key (`a.x + b.x`) is taken apart like
+                        // any expression, and its variables must be keys themselves.
+                        if let Some((_, slot)) = keys.iter().find(|(t, _)| *t == text)
+                            && is_simple_key(x)
+                        {
+                            return Some(Ok(Ex::Slot(*slot)));
+                        }
+                        return Some(p.agg_expr(x, sc, outer, keys, aggs, texts).map_err(|err| {
+                            match err.code.as_deref() {
+                                Some("UndefinedVariable" | "AmbiguousAggregationExpression") => {
+                                    semantic(
+                                        "AmbiguousAggregationExpression",
+                                        "only a grouping key that is a variable or a property \
+                                         access may be used next to an aggregate",
+                                        x.span,
+                                    )
+                                }
+                                _ => err,
+                            }
+                        }));
                     }
                     if let ExprKind::Var(v) = &x.kind
                         && let Some(o) = outer.get(v)
@@ -1169,6 +1260,15 @@ impl Planner<'_> {
                     "NestedAggregation",
                     "an aggregate cannot contain another aggregate",
                     e.span,
+                ));
+            }
+            // openCypher refuses a random argument (`count(rand())`): an
+            // aggregate's value must not depend on how often it is evaluated.
+            if let Some(span) = args.iter().find_map(non_deterministic) {
+                return Err(semantic(
+                    "NonConstantExpression",
+                    format!("{name}() cannot aggregate a random value"),
+                    span,
                 ));
             }
             if args.is_empty() {
@@ -1203,6 +1303,7 @@ impl Planner<'_> {
             arg,
             extra,
             slot,
+            span: e.span,
         });
         texts.push((text, slot));
         Ok(Ex::Slot(slot))
@@ -1247,11 +1348,11 @@ impl Planner<'_> {
     /// than for every row (`WHERE e.date >= date('2016-01-01')`).
     fn fold(&self, ex: &mut Ex) {
         match ex {
-            Ex::Binary(_, a, b) => {
+            Ex::Binary(_, a, b, _) => {
                 self.fold(a);
                 self.fold(b);
             }
-            Ex::Unary(_, a) | Ex::Prop(a, _) => self.fold(a),
+            Ex::Unary(_, a, _) | Ex::Prop(a, _, _) => self.fold(a),
             Ex::List(items) => items.iter_mut().for_each(|x| self.fold(x)),
             Ex::Call { name, args, .. } => {
                 args.iter_mut().for_each(|x| self.fold(x));
@@ -1275,10 +1376,49 @@ impl Planner<'_> {
 
     /// A predicate of WHERE: patterns may stand as predicates here.
     fn where_expr(&mut self, e: &Expr, scope: &Scope) -> PResult<Ex> {
+        self.boolean_operand(e, scope, "WHERE")?;
         self.in_where += 1;
         let r = self.expr(e, scope);
         self.in_where -= 1;
         r
+    }
+
+    /// A condition (of WHERE, AND, OR, XOR, NOT, the WHEN of a CASE without
+    /// subject) must be a boolean: one the planner knows to be a node, a
+    /// relationship or a path (`WHERE (n)`), or a literal of
+    /// another type (`WHERE 1`, `x AND 'y'`), is refused before running, as
+    /// openCypher requires (`InvalidArgumentType`). Other values are checked at run
+    /// time.
+    fn boolean_operand(&self, e: &Expr, scope: &Scope, what: &str) -> PResult<()> {
+        let literal = match &e.kind {
+            ExprKind::Lit(Value::Bool(_) | Value::Null) => None,
+            ExprKind::Lit(v) => Some(v.type_name()),
+            ExprKind::List(_) => Some("LIST"),
+            ExprKind::Map(_) => Some("MAP"),
+            _ => None,
+        };
+        if let Some(t) = literal {
+            return Err(semantic(
+                "InvalidArgumentType",
+                format!("{what} needs a boolean, not {t}"),
+                e.span,
+            ));
+        }
+        let ExprKind::Var(v) = &e.kind else {
+            return Ok(());
+        };
+        let kind = match scope.get(v).map(|x| x.1) {
+            Some(VarKind::Node) => "a node",
+            Some(VarKind::Rel) => "a relationship",
+            Some(VarKind::RelList) => "a list of relationships",
+            Some(VarKind::Path) => "a path",
+            _ => return Ok(()),
+        };
+        Err(semantic(
+            "InvalidArgumentType",
+            format!("{what} needs a boolean, but `{v}` is {kind}"),
+            e.span,
+        ))
     }
 
     /// An expression built only from literals is evaluated now, so a type error in
@@ -1293,8 +1433,8 @@ impl Planner<'_> {
                 Ex::Slot(s) => local.contains(s),
                 Ex::List(items) => items.iter().all(|x| literal_only(x, local)),
                 Ex::Map(m) => m.iter().all(|(_, x)| literal_only(x, local)),
-                Ex::Unary(_, a) | Ex::Prop(a, _) => literal_only(a, local),
-                Ex::Binary(_, a, b) | Ex::Index(a, b) => {
+                Ex::Unary(_, a, _) | Ex::Prop(a, _, _) => literal_only(a, local),
+                Ex::Binary(_, a, b, _) | Ex::Index(a, b, _) => {
                     literal_only(a, local) && literal_only(b, local)
                 }
                 Ex::Quant {
@@ -1331,7 +1471,12 @@ impl Planner<'_> {
         match super::exec::eval(&cx, ex, &vec![Value::Null; n]) {
             Err(crate::error::Error::Query(q)) if q.kind == QueryErrorKind::TypeError => {
                 // (A function's "bad value" is, for a literal, a bad argument type.)
-                Err(semantic("InvalidArgumentType", q.message, span))
+                // (It points at the operator that failed, if evaluation said.)
+                Err(semantic(
+                    "InvalidArgumentType",
+                    q.message,
+                    q.span.unwrap_or(span),
+                ))
             }
             _ => Ok(()),
         }
@@ -1367,7 +1512,7 @@ impl Planner<'_> {
                 Some(v) => Ex::Lit(v.clone()),
                 None => {
                     return Err(QueryError::new(
-                        QueryErrorKind::SemanticError,
+                        QueryErrorKind::ParameterMissing,
                         format!("parameter `${p}` was not given"),
                     )
                     .with_code("MissingParameter")
@@ -1408,9 +1553,9 @@ impl Planner<'_> {
                         e.span,
                     ));
                 }
-                Ex::Prop(sub(self, a)?, k.clone())
+                Ex::Prop(sub(self, a)?, k.clone(), e.span)
             }
-            ExprKind::Index(a, b) => Ex::Index(sub(self, a)?, sub(self, b)?),
+            ExprKind::Index(a, b) => Ex::Index(sub(self, a)?, sub(self, b)?, e.span),
             ExprKind::Slice(a, b, c) => {
                 let a = sub(self, a)?;
                 let b = match b {
@@ -1421,11 +1566,22 @@ impl Planner<'_> {
                     Some(c) => Some(sub(self, c)?),
                     None => None,
                 };
-                Ex::Slice(a, b, c)
+                Ex::Slice(a, b, c, e.span)
             }
-            ExprKind::HasLabels(a, ls) => Ex::HasLabels(sub(self, a)?, ls.clone()),
-            ExprKind::Unary(op, a) => Ex::Unary(*op, sub(self, a)?),
-            ExprKind::Binary(op, a, b) => Ex::Binary(*op, sub(self, a)?, sub(self, b)?),
+            ExprKind::HasLabels(a, ls) => Ex::HasLabels(sub(self, a)?, ls.clone(), e.span),
+            ExprKind::Unary(op, a) => {
+                if *op == UnOp::Not {
+                    self.boolean_operand(a, scope, "NOT")?;
+                }
+                Ex::Unary(*op, sub(self, a)?, e.span)
+            }
+            ExprKind::Binary(op, a, b) => {
+                if matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
+                    self.boolean_operand(a, scope, op.symbol())?;
+                    self.boolean_operand(b, scope, op.symbol())?;
+                }
+                Ex::Binary(*op, sub(self, a)?, sub(self, b)?, e.span)
+            }
             ExprKind::Case {
                 subject,
                 arms,
@@ -1437,6 +1593,9 @@ impl Planner<'_> {
                 };
                 let mut out = Vec::new();
                 for (w, t) in arms {
+                    if subject.is_none() {
+                        self.boolean_operand(w, scope, "WHEN")?;
+                    }
                     out.push((*sub(self, w)?, *sub(self, t)?));
                 }
                 let default = match default {
@@ -1465,7 +1624,7 @@ impl Planner<'_> {
                     && let [arg] = args.as_slice()
                     && matches!(arg.kind, ExprKind::Prop(..))
                 {
-                    return Ok(Ex::Unary(UnOp::IsNotNull, sub(self, arg)?));
+                    return Ok(Ex::Unary(UnOp::IsNotNull, sub(self, arg)?, e.span));
                 }
                 // Argument kinds the planner knows are checked now.
                 if let Some(arg) = args.first()
@@ -1535,6 +1694,7 @@ impl Planner<'_> {
                 filter,
                 map,
             } => {
+                let list_span = list.span;
                 let list = sub(self, list)?;
                 let slot = self.new_slot(&var.name);
                 let mut inner = scope.clone();
@@ -1557,6 +1717,7 @@ impl Planner<'_> {
                     list,
                     filter,
                     map,
+                    list_span,
                 }
             }
             ExprKind::Quantifier {
@@ -1565,6 +1726,7 @@ impl Planner<'_> {
                 list,
                 pred,
             } => {
+                let list_span = list.span;
                 let list = sub(self, list)?;
                 let slot = self.new_slot(&var.name);
                 let mut inner = scope.clone();
@@ -1583,6 +1745,7 @@ impl Planner<'_> {
                     slot,
                     list,
                     pred,
+                    list_span,
                 }
             }
             ExprKind::PatternPred(part) => {
@@ -1894,8 +2057,8 @@ impl Planner<'_> {
                 d.dedup();
                 // `n.key = value` with a value not depending on n: an index seek candidate.
                 let seek = match &ex {
-                    Ex::Binary(BinOp::Eq, a, b) => match (&**a, &**b) {
-                        (Ex::Prop(x, k), v) | (v, Ex::Prop(x, k)) => match &**x {
+                    Ex::Binary(BinOp::Eq, a, b, _) => match (&**a, &**b) {
+                        (Ex::Prop(x, k, _), v) | (v, Ex::Prop(x, k, _)) => match &**x {
                             Ex::Slot(s) => {
                                 let mut vd = Vec::new();
                                 deps(v, &mut vd);
@@ -2232,6 +2395,8 @@ impl Planner<'_> {
             nodes: Vec::new(),
             rels: Vec::new(),
             path: None,
+            prop_spans: Vec::new(),
+            rel_spans: Vec::new(),
         };
         let mut node_slots = Vec::new();
         for n in &part.nodes {
@@ -2262,6 +2427,9 @@ impl Planner<'_> {
                         scope.vars.insert(v.name.clone(), (s, VarKind::Node));
                         let props = self.prop_map(&n.props, scope)?;
                         out.nodes.push((s, n.labels.clone(), props));
+                        if let Some(p) = &n.props {
+                            out.prop_spans.push((s, p.span));
+                        }
                         s
                     }
                 },
@@ -2269,6 +2437,9 @@ impl Planner<'_> {
                     let s = self.new_slot(" anon");
                     let props = self.prop_map(&n.props, scope)?;
                     out.nodes.push((s, n.labels.clone(), props));
+                    if let Some(p) = &n.props {
+                        out.prop_spans.push((s, p.span));
+                    }
                     s
                 }
             };
@@ -2325,6 +2496,10 @@ impl Planner<'_> {
             let (start, end) = if r.dir == Dir::Left { (b, a) } else { (a, b) };
             let props = self.prop_map(&r.props, scope)?;
             out.rels.push((slot, start, end, r.types[0].clone(), props));
+            out.rel_spans.push((slot, r.span));
+            if let Some(p) = &r.props {
+                out.prop_spans.push((slot, p.span));
+            }
             rel_slots.push((slot, false));
         }
         if let Some(v) = &part.var {
@@ -2440,12 +2615,12 @@ impl fmt::Display for ExView<'_> {
                 let s: Vec<String> = m.iter().map(|(k, x)| format!("{k}: {}", v(x))).collect();
                 write!(f, "{{{}}}", s.join(", "))
             }
-            Ex::Prop(a, k) => write!(f, "{}.{k}", v(a)),
-            Ex::Index(a, b) => write!(f, "{}[{}]", v(a), v(b)),
-            Ex::Slice(a, _, _) => write!(f, "{}[..]", v(a)),
-            Ex::HasLabels(a, ls) => write!(f, "{}:{}", v(a), ls.join(":")),
-            Ex::Unary(op, a) => write!(f, "{op:?}({})", v(a)),
-            Ex::Binary(op, a, b) => write!(f, "({} {} {})", v(a), op.symbol(), v(b)),
+            Ex::Prop(a, k, _) => write!(f, "{}.{k}", v(a)),
+            Ex::Index(a, b, _) => write!(f, "{}[{}]", v(a), v(b)),
+            Ex::Slice(a, _, _, _) => write!(f, "{}[..]", v(a)),
+            Ex::HasLabels(a, ls, _) => write!(f, "{}:{}", v(a), ls.join(":")),
+            Ex::Unary(op, a, _) => write!(f, "{op:?}({})", v(a)),
+            Ex::Binary(op, a, b, _) => write!(f, "({} {} {})", v(a), op.symbol(), v(b)),
             Ex::Case { .. } => f.write_str("CASE … END"),
             Ex::Call { name, args, .. } => {
                 let s: Vec<String> = args.iter().map(|x| v(x).to_string()).collect();

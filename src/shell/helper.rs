@@ -340,11 +340,33 @@ fn complete_query(line: &str, pos: usize, names: &SchemaNames, params: &[String]
                     candidates: Vec::new(),
                 }
             } else {
-                words(
-                    start,
-                    prefix,
-                    names_of(&names.keys).iter().map(String::as_str),
-                )
+                // Keys of the variable's labels first (`(p:Person) … p.`), else all.
+                let var_end = start - 1;
+                let var_start = before[..var_end]
+                    .char_indices()
+                    .rev()
+                    .take_while(|&(_, c)| c.is_alphanumeric() || c == '_')
+                    .last()
+                    .map_or(var_end, |(i, _)| i);
+                let labels = variable_labels(&before[stmt..var_start], &before[var_start..var_end]);
+                let mut own: Vec<String> = Vec::new();
+                for l in &labels {
+                    for k in names.keys_of_label(l) {
+                        let q = quote_name(k);
+                        if !own.contains(&q) {
+                            own.push(q);
+                        }
+                    }
+                }
+                own.sort();
+                match words(start, prefix, own.iter().map(String::as_str)) {
+                    Completion::Words { candidates, .. } if candidates.is_empty() => words(
+                        start,
+                        prefix,
+                        names_of(&names.keys).iter().map(String::as_str),
+                    ),
+                    c => c,
+                }
             }
         }
         Some('$') => words(start, prefix, params.iter().map(String::as_str)),
@@ -431,6 +453,51 @@ pub fn bound_variables(text: &str) -> Vec<String> {
             && !out.iter().any(|o| o == v)
         {
             out.push(v.to_string());
+        }
+    }
+    out
+}
+
+/// The labels `var` is written with in `text`: `(var:A:B` and `(var:A|B` give A
+/// and B. Like [`bound_variables`], a lexical guess for completion.
+pub fn variable_labels(text: &str, var: &str) -> Vec<String> {
+    if var.is_empty() {
+        return Vec::new();
+    }
+    let toks: Vec<_> = tokens(text)
+        .into_iter()
+        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
+        .collect();
+    let name = |i: usize| -> Option<&str> {
+        let t = toks.get(i)?;
+        match t.kind {
+            TokKind::Word => Some(&text[t.start..t.end]),
+            TokKind::Quoted { closed: true } => Some(text[t.start..t.end].trim_matches('`')),
+            _ => None,
+        }
+    };
+    let punct = |i: usize| {
+        toks.get(i).and_then(|t| match t.kind {
+            TokKind::Punct(c) => Some(c),
+            _ => None,
+        })
+    };
+    let mut out: Vec<String> = Vec::new();
+    for i in 0..toks.len() {
+        if punct(i) != Some('(') || name(i + 1) != Some(var) {
+            continue;
+        }
+        let mut j = i + 2;
+        while matches!(punct(j), Some(':' | '|' | '&')) {
+            match name(j + 1) {
+                Some(l) => {
+                    if !out.iter().any(|o| o == l) {
+                        out.push(l.to_string());
+                    }
+                    j += 2;
+                }
+                None => break,
+            }
         }
     }
     out
@@ -788,6 +855,34 @@ mod tests {
                 .1
                 .contains(&"old".to_string())
         );
+    }
+
+    #[test]
+    fn keys_of_the_variables_label_come_first() {
+        let mut n = names();
+        n.label_keys = vec![
+            ("Person".into(), vec!["name".into()]),
+            ("Post".into(), vec!["date".into(), "text".into()]),
+        ];
+        let c = |line: &str| match complete_at(line, line.len(), true, &n, &[]) {
+            Completion::Words { candidates, .. } => candidates,
+            Completion::Path => Vec::new(),
+        };
+        assert_eq!(c("MATCH (p:Person)-->(t:Post) RETURN t."), ["date", "text"]);
+        assert_eq!(c("MATCH (p:Person)-->(t:Post) RETURN p."), ["name"]);
+        // Two labels: the keys of both.
+        assert_eq!(
+            c("MATCH (x:Person:Post) RETURN x."),
+            ["date", "name", "text"]
+        );
+        // No label, or no sampled key fits the prefix: every key.
+        assert_eq!(c("MATCH (x) RETURN x."), ["date", "`full name`", "name"]);
+        assert_eq!(c("MATCH (p:Person) RETURN p.da"), ["date"]);
+        assert_eq!(
+            variable_labels("MATCH (a:A|B)-[:T]->(b:`My L`), (a:C)", "a"),
+            ["A", "B", "C"]
+        );
+        assert_eq!(variable_labels("MATCH (a:A)", "b"), Vec::<String>::new());
     }
 
     #[test]

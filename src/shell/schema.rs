@@ -17,9 +17,25 @@ pub struct SchemaNames {
     pub labels: Vec<String>,
     pub types: Vec<String>,
     pub keys: Vec<String>,
+    /// Per label, the keys seen on a sample of its nodes (the first
+    /// [`LABEL_KEY_SAMPLE`] by id), sorted: `p.` completes these first when `p`
+    /// was written with that label. A sample, so that a refresh on a large graph
+    /// stays instant; completion falls back to every key when none of these fit.
+    pub label_keys: Vec<(String, Vec<String>)>,
 }
 
+/// How many nodes of each label the per-label key lists look at.
+pub const LABEL_KEY_SAMPLE: usize = 2_000;
+
 impl SchemaNames {
+    /// The keys sampled on nodes of `label` (empty for an unknown label).
+    pub fn keys_of_label(&self, label: &str) -> &[String] {
+        self.label_keys
+            .iter()
+            .find(|(l, _)| l == label)
+            .map_or(&[], |(_, k)| k.as_slice())
+    }
+
     /// Reloads the names if the graph's schema changed; returns whether it did.
     pub fn refresh(&mut self, g: &Graph) -> bool {
         if self.version == Some(g.schema_version()) {
@@ -33,6 +49,17 @@ impl SchemaNames {
         self.labels = sorted(&mut g.label_names());
         self.types = sorted(&mut g.type_names());
         self.keys = sorted(&mut g.key_names());
+        self.label_keys = self
+            .labels
+            .iter()
+            .map(|label| {
+                let mut seen = std::collections::BTreeSet::new();
+                for id in g.nodes_with_label(label).take(LABEL_KEY_SAMPLE) {
+                    seen.extend(g.node_props(id).into_iter().map(|(k, _)| k.to_string()));
+                }
+                (label.clone(), seen.into_iter().collect())
+            })
+            .collect();
         self.version = Some(g.schema_version());
         true
     }
