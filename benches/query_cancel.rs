@@ -27,6 +27,8 @@ const QUERIES: &[&str] = &[
     "MATCH (a)-[*]->(b) RETURN a, b",
     "MATCH (a:Person)-[*]-(b:Person) RETURN a.name, count(*)",
     "MATCH (a)-[*]-(b) WITH b, count(*) AS c RETURN b ORDER BY c DESC LIMIT 1",
+    // Counted per far node (`CountPerNode`): its own loop must stop too.
+    "MATCH (a:Person)-[*1..4]-(m)-[]-(b:Person) RETURN b.name, count(*) AS c ORDER BY c DESC LIMIT 3",
 ];
 
 fn env_u64(name: &str, default: u64) -> u64 {

@@ -191,3 +191,449 @@ fn fast_paths_agree_after_rollback() {
     );
     check_all(s.graph(), "after rollback");
 }
+
+// ----- counting per node (`query/fastagg.rs`) -----
+
+/// People (some sharing a name, some named by a number, one by an integral
+/// float equal to another's integer) who post, like and know each other; some
+/// posts lost their `Post` label, some people post nothing.
+fn build_named(n: usize) -> Store {
+    let mut s = Store::in_memory();
+    s.write(|t| {
+        let mut people = Vec::new();
+        for i in 0..n {
+            let name = match i % 17 {
+                0 => Value::Int(7),
+                1 => Value::Float(7.0),
+                2 => Value::str("Zoë 😀"),
+                // Names held by one person only.
+                4 | 9 | 12 => Value::str(&format!("u{i}")),
+                _ => Value::str(&format!("n{}", i % 45)),
+            };
+            let labels: &[&str] = if i % 5 == 0 {
+                &["Person", "Admin"]
+            } else {
+                &["Person"]
+            };
+            let p = t.create_node(
+                labels,
+                vec![
+                    ("name".into(), name),
+                    ("age".into(), Value::Int((i % 6) as i64)),
+                ],
+            )?;
+            people.push(p);
+            // Every seventh person posts nothing.
+            let posts = if i % 7 == 3 { 0 } else { i % 5 + (i % 11) / 3 };
+            for k in 0..posts {
+                let labels: &[&str] = match k % 4 {
+                    1 => &["Post", "Draft"],
+                    3 => &["Note"],
+                    _ => &["Post"],
+                };
+                let post = t.create_node(
+                    labels,
+                    vec![("text".into(), Value::str(&format!("t{}", (i + k) % 9)))],
+                )?;
+                t.create_rel(
+                    p,
+                    post,
+                    "POSTED",
+                    vec![("w".into(), Value::Int(k as i64 % 2))],
+                )?;
+                if k % 2 == 0 {
+                    t.create_rel(p, post, "LIKED", vec![])?;
+                }
+            }
+        }
+        for i in 0..n {
+            let (a, b) = (people[i], people[(i * 5 + 2) % n]);
+            t.create_rel(a, b, "KNOWS", vec![])?;
+            if i % 13 == 0 {
+                t.create_rel(a, a, "KNOWS", vec![])?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("build_named: {e}"));
+    s
+}
+
+/// Queries the counting-per-node operator answers, and whether EXPLAIN must show it.
+const COUNT_PER_NODE: &[(&str, bool)] = &[
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC, p.name LIMIT 10",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC LIMIT 5",
+        true,
+    ),
+    // Ties on the count, across the cut: the first group seen wins.
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC LIMIT 9",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n LIMIT 25",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY p.name LIMIT 7",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n, p.name SKIP 2 LIMIT 5",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC, p.name",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[r:POSTED]->(t) RETURN p.name AS name, count(r) AS a, count(*) AS b, count(p) AS c",
+        true,
+    ),
+    (
+        "MATCH (p:Person:Admin)-[:POSTED]->(t:Post:Draft) RETURN p.name, count(*)",
+        true,
+    ),
+    (
+        "MATCH (p:Person)<-[:KNOWS]-(q) RETURN p.name, count(q)",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:KNOWS]-(q:Person) RETURN p.name, count(*) AS n ORDER BY n DESC, p.name LIMIT 3",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED|LIKED]->(t:Post) RETURN p.name, count(t)",
+        true,
+    ),
+    ("MATCH (p:Person)-->(t) RETURN p.name, count(t)", true),
+    (
+        "MATCH (p:Person)-[:NOSUCHTYPE]->(t) RETURN p.name, count(t)",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) WHERE p.age > $min RETURN p.name, count(t) AS n ORDER BY n DESC, p.name LIMIT 4",
+        true,
+    ),
+    (
+        "MATCH (p:Person {age: $age})-[:POSTED]->(t:Post) RETURN p.name, count(*)",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post {text: $text}) RETURN p.name, count(*)",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p, count(t)",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN id(p) % 3 AS k, count(t)",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.age, count(t) AS n ORDER BY n DESC LIMIT 2",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN toLower(toString(p.name)) AS k, p.age, count(*) AS n ORDER BY n DESC, k, p.age LIMIT 5",
+        true,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) WITH p.name AS name, count(t) AS n WHERE n > 2 RETURN name, n ORDER BY n, toString(name)",
+        true,
+    ),
+    (
+        "MATCH (x:Admin) WITH count(x) AS c MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, c, count(*)",
+        true,
+    ),
+    // Planned, but fed two rows at run time: the original operators run.
+    (
+        "UNWIND [1, 2] AS x WITH DISTINCT x MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(*)",
+        true,
+    ),
+    // Not this operator: what it cannot answer exactly.
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(DISTINCT t.text)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t.text)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) WHERE t.text <> 't1' RETURN p.name, count(*)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[r:POSTED]->(t:Post) WHERE r.w = 1 RETURN p.name, count(*)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, rand() < 2.0 AS r, count(*)",
+        false,
+    ),
+    // Counted per far node.
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN t.text, count(*)",
+        true,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person)-[:POSTED]->(t:Post) RETURN t.text, count(*) AS c ORDER BY c DESC, t.text LIMIT 5",
+        true,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person) WHERE b <> a RETURN b.name, count(*) AS c ORDER BY c DESC, b.name LIMIT 6",
+        true,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person) WHERE b <> a RETURN b.name, count(*) AS c ORDER BY c DESC LIMIT 6",
+        true,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person) RETURN b.name, count(b)",
+        true,
+    ),
+    (
+        "MATCH (a:Person {name: $name})-[:KNOWS]-(m)-[:KNOWS]-(b:Person) WHERE b <> a RETURN b.name, count(*) AS c ORDER BY c DESC, b.name LIMIT 5",
+        true,
+    ),
+    ("MATCH (a:Person)-[:KNOWS]-(b) RETURN b, count(*)", true),
+    (
+        "MATCH (a:Person)-[r1:KNOWS]->(b)-[r2:KNOWS]->(c) RETURN c.name, count(r2)",
+        true,
+    ),
+    (
+        "UNWIND [1, 2] AS x MATCH (a:Person {name: $name})-[:KNOWS]->(b) RETURN b.name, count(*)",
+        true,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person) RETURN b.name, b.age, count(*) AS c ORDER BY c DESC, b.age LIMIT 4",
+        true,
+    ),
+    (
+        "MATCH (a:Person)-[:POSTED|LIKED]->(t) RETURN t.text, count(*) AS c ORDER BY c, t.text LIMIT 3",
+        true,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person) RETURN a.name, b.name, count(*)",
+        false,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person) RETURN b.name, count(a)",
+        false,
+    ),
+    (
+        "MATCH (a:Person)-[r:POSTED]->(t) WHERE r.w = 1 RETURN t.text, count(*)",
+        false,
+    ),
+    (
+        "MATCH (a:Person)-[:KNOWS]->(b:Person) RETURN toLower(toString(b.name)) AS k, count(*)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, sum(p.age)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[:KNOWS*1..2]->(q) RETURN p.name, count(*)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[:KNOWS]->(p) RETURN p.name, count(*)",
+        false,
+    ),
+    (
+        "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN count(*)",
+        false,
+    ),
+];
+
+fn count_params() -> Params {
+    let mut p = Params::new();
+    p.insert("min".into(), Value::Int(2));
+    p.insert("age".into(), Value::Int(3));
+    p.insert("text".into(), Value::str("t4"));
+    p.insert("name".into(), Value::str("n4"));
+    p
+}
+
+/// Rows in the order the query returns them.
+fn ordered_rows(g: &Graph, q: &str) -> Vec<String> {
+    let r = query_graph(g, q, &count_params(), &QueryOptions::default())
+        .unwrap_or_else(|e| panic!("{q}: {e}"));
+    r.rows.iter().map(|r| format!("{r:?}")).collect()
+}
+
+fn plan_text(g: &Graph, q: &str) -> String {
+    let r = query_graph(
+        g,
+        &format!("EXPLAIN {q}"),
+        &count_params(),
+        &QueryOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("EXPLAIN {q}: {e}"));
+    r.plan.unwrap_or_default()
+}
+
+/// Every query gives the same rows in the same order with the operator (with
+/// and without the adjacency) as without any fast path, and the operator is
+/// planned exactly where it should be.
+fn check_count_per_node(g: &Graph, when: &str) {
+    for (q, planned) in COUNT_PER_NODE {
+        set_fast_paths(false);
+        assert!(
+            !plan_text(g, q).contains("CountPerNode"),
+            "{when}: {q}: planned with the fast paths off"
+        );
+        set_fast_paths(true);
+        assert_eq!(
+            plan_text(g, q).contains("CountPerNode"),
+            *planned,
+            "{when}: {q}: whether CountPerNode is planned"
+        );
+        // Without ORDER BY, rows come in the order groups were first met, which
+        // follows the order relationships are read in: compare within a mode.
+        for mode in [AdjMode::Never, AdjMode::Always] {
+            set_adj_mode(mode);
+            set_fast_paths(false);
+            let want = ordered_rows(g, q);
+            set_fast_paths(true);
+            // Split every counting scan, however small.
+            set_parallel_scan_min(2);
+            let first = ordered_rows(g, q);
+            let second = ordered_rows(g, q);
+            assert_eq!(first, want, "{when}: {q} (fast paths, {mode:?}, first run)");
+            assert_eq!(
+                second, want,
+                "{when}: {q} (fast paths, {mode:?}, second run)"
+            );
+        }
+        set_adj_mode(AdjMode::Auto);
+    }
+}
+
+#[test]
+fn count_per_node_agrees_with_the_general_operators() {
+    let mut s = build_named(400);
+    check_count_per_node(s.graph(), "fresh");
+    // Names change, relationships and labels come and go; one person loses
+    // the name (the index no longer holds every person).
+    for q in [
+        "MATCH (p:Person) WHERE p.age = 2 SET p.name = 'n1'",
+        "MATCH (p:Person {name: 'n4'})-[r:POSTED]->() DELETE r",
+        "MATCH (t:Post:Draft) WITH t LIMIT 5 REMOVE t:Post",
+        "MATCH (t:Note) WITH t LIMIT 5 SET t:Post",
+        "MATCH (p:Person {name: 'n9'}) DETACH DELETE p",
+        "MATCH (a:Person {name: 'n10'}), (b:Post) WITH a, b LIMIT 3 CREATE (a)-[:POSTED]->(b)",
+        "CREATE (:Person {name: 'n2'})-[:POSTED]->(:Post {text: 'late'})",
+    ] {
+        run(&mut s, q);
+    }
+    check_count_per_node(s.graph(), "after writes");
+    run(&mut s, "MATCH (p:Person {name: 'n3'}) REMOVE p.name");
+    run(
+        &mut s,
+        "MATCH (p:Person {name: 'n5'}) SET p.name = 0.0 / 0.0",
+    );
+    check_count_per_node(s.graph(), "with unnamed people");
+    // A failed write is rolled back: every name is indexed again.
+    run(
+        &mut s,
+        "MATCH (p:Person) WHERE p.name IS NULL OR p.name <> p.name DETACH DELETE p",
+    );
+    let r = execute(
+        &mut s,
+        "MATCH (p:Person)-[r:POSTED]->(t) SET p.name = null DELETE r WITH count(*) AS n RETURN n / 0",
+        &Params::new(),
+        &QueryOptions::default(),
+    );
+    assert!(
+        matches!(r, Err(Error::Query(_))),
+        "the write should fail: {r:?}"
+    );
+    check_count_per_node(s.graph(), "after rollback");
+}
+
+/// PROFILE reports the rows of the operators feeding a count per far node.
+#[test]
+fn count_per_far_node_profiles() {
+    let s = build_named(100);
+    let q = "MATCH (a:Person {name: 'n4'})-[:KNOWS]-(m)-[:KNOWS]-(b:Person) WHERE b <> a RETURN b.name, count(*) AS c ORDER BY c DESC, b.name LIMIT 3";
+    let r = query_graph(
+        s.graph(),
+        &format!("PROFILE {q}"),
+        &Params::new(),
+        &QueryOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("PROFILE: {e}"));
+    let plan = r.plan.unwrap_or_default();
+    let lines: Vec<&str> = plan.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("CountPerNode"))
+        .unwrap_or_else(|| panic!("no CountPerNode in\n{plan}"));
+    assert!(
+        lines[at].contains("over Expand (m)-[_:KNOWS]-(b:Person), Filter (b <> a)"),
+        "what it counts: {plan}"
+    );
+    let seek = lines
+        .iter()
+        .find(|l| l.contains("NodeIndexSeek (a:Person"))
+        .unwrap_or_else(|| panic!("no seek under the operator:\n{plan}"));
+    let named = query_graph(
+        s.graph(),
+        "MATCH (a:Person {name: 'n4'}) RETURN count(*)",
+        &Params::new(),
+        &QueryOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("count: {e}"));
+    let n = match named.rows.first().and_then(|r| r.first()) {
+        Some(Value::Int(n)) if *n > 0 => *n,
+        other => panic!("people named n4: {other:?}"),
+    };
+    assert!(
+        seek.contains(&format!("[rows: {n}]")),
+        "the seek's rows under PROFILE ({n} people named n4): {plan}"
+    );
+}
+
+/// PROFILE runs the operator and reports its rows.
+#[test]
+fn count_per_node_profiles() {
+    let s = build_named(100);
+    let q = "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC, p.name LIMIT 3";
+    let r = query_graph(
+        s.graph(),
+        &format!("PROFILE {q}"),
+        &Params::new(),
+        &QueryOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("PROFILE: {e}"));
+    let plan = r.plan.unwrap_or_default();
+    let line = plan
+        .lines()
+        .find(|l| l.contains("CountPerNode"))
+        .unwrap_or_else(|| panic!("no CountPerNode in\n{plan}"));
+    assert!(line.contains("[rows: 3"), "rows of the operator: {plan}");
+    assert!(
+        line.contains("NodeByLabelScan (p:Person), Expand (p)-[_:POSTED]->(t:Post)"),
+        "what it counts: {plan}"
+    );
+    assert_eq!(r.rows.len(), 3, "PROFILE returns the rows too");
+    assert_eq!(
+        r.rows,
+        query_graph(s.graph(), q, &Params::new(), &QueryOptions::default())
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+            .rows,
+        "PROFILE changes no answer"
+    );
+}

@@ -58,6 +58,7 @@ pub(super) struct Csr {
 
 impl Csr {
     /// The entries of `node`, unless it changed since the build (then `None`).
+    #[inline]
     fn slice(&self, node: NodeId) -> Option<&[AdjEntry]> {
         let i = node.0 as usize;
         if i + 1 >= self.offsets.len() || (!self.dirty.is_empty() && self.dirty.contains(&node.0)) {
@@ -65,6 +66,32 @@ impl Csr {
         }
         self.entries
             .get(self.offsets[i] as usize..self.offsets[i + 1] as usize)
+    }
+}
+
+/// The adjacency of one direction, borrowed for a loop (see [`Graph::adj_view`]).
+pub struct AdjView<'g> {
+    csr: &'g Csr,
+}
+
+impl<'g> AdjView<'g> {
+    /// The entries of `node` with type `ty` (all types when `None`), like
+    /// [`Graph::adj_entries`]: `None` when the node changed since the build (ask
+    /// petgraph).
+    #[inline]
+    pub fn entries(&self, node: NodeId, ty: Option<Sym>) -> Option<&'g [AdjEntry]> {
+        let all = self.csr.slice(node)?;
+        let Some(ty) = ty else { return Some(all) };
+        // Most nodes have a handful of entries: a linear search beats a binary
+        // one there (and hubs keep the binary one).
+        let (lo, hi) = if all.len() <= 16 {
+            let lo = all.iter().position(|e| e.ty >= ty).unwrap_or(all.len());
+            (lo, lo + all[lo..].iter().take_while(|e| e.ty == ty).count())
+        } else {
+            let lo = all.partition_point(|e| e.ty < ty);
+            (lo, lo + all[lo..].partition_point(|e| e.ty == ty))
+        };
+        Some(&all[lo..hi])
     }
 }
 
@@ -77,6 +104,9 @@ pub(super) struct Derived {
     walked: AtomicU64,
     /// Per label symbol: membership bitmap by node id.
     label_bits: Vec<OnceLock<Vec<u64>>>,
+    /// Per label symbol without a bitmap: how many nodes were tested for it
+    /// the slow way, across queries (the bitmap's build trigger).
+    label_tests: std::sync::Mutex<rustc_hash::FxHashMap<Sym, u64>>,
 }
 
 impl Clone for Derived {
@@ -85,6 +115,12 @@ impl Clone for Derived {
             csr: self.csr.clone(),
             walked: AtomicU64::new(self.walked.load(Ordering::Relaxed)),
             label_bits: self.label_bits.clone(),
+            label_tests: std::sync::Mutex::new(
+                self.label_tests
+                    .lock()
+                    .map(|m| m.clone())
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
@@ -112,6 +148,11 @@ pub fn set_adj_mode(m: AdjMode) {
 
 fn mode() -> AdjMode {
     MODE.with(|c| c.get())
+}
+
+/// The adjacency mode of this thread (for threads that work for it).
+pub fn adj_mode() -> AdjMode {
+    mode()
 }
 
 fn dir_ix(dir: Direction) -> usize {
@@ -149,6 +190,16 @@ impl Graph {
         })
     }
 
+    /// A handle on the adjacency of `dir` for a loop over many nodes (one lookup
+    /// instead of one per node), when it is built and enabled.
+    pub fn adj_view(&self, dir: Direction) -> Option<AdjView<'_>> {
+        let csr = self.derived.csr[dir_ix(dir)].get()?.as_ref()?;
+        if mode() == AdjMode::Never {
+            return None;
+        }
+        Some(AdjView { csr })
+    }
+
     /// Records that `n` relationships were read the slow way in `dir`, and builds
     /// the adjacency of that direction once that adds up to a fair share of what a
     /// build costs. `abort` is polled during a build (a cancelled query stops it).
@@ -163,13 +214,18 @@ impl Graph {
         }
         let total = self.derived.walked.fetch_add(n, Ordering::Relaxed) + n;
         let rels = self.rel_count();
+        // Once the other direction was built, this process has shown it walks
+        // a lot: build this one after an eighth of that share (a query going
+        // both ways, like `(a)<-[:R]-(d)-[:R]->(b)`, often walks one far less).
+        let other = self.derived.csr[1 - dir_ix(dir)].get().is_some();
+        let share = if other { rels / 512 } else { rels / 64 };
         let due = match m {
             AdjMode::Always => true,
             // A build reads every relationship once and costs about as much as
             // walking a few million the slow way; after a 64th of the graph was
             // walked, a process is likely to keep asking (a REPL session, a
             // repeated query), and each later walk is several times cheaper.
-            _ => rels >= MIN_RELS_FOR_ADJ && total >= (rels / 64) as u64,
+            _ => rels >= MIN_RELS_FOR_ADJ && total >= share as u64,
         };
         if due && let Some(csr) = self.build_csr(dir, abort) {
             let _ = lock.set(csr);
@@ -267,6 +323,30 @@ impl Graph {
             }
             bits
         }))
+    }
+
+    /// Records that `n` nodes are about to be tested for `label` one by one, and
+    /// builds its bitmap once such tests add up (over this and earlier queries)
+    /// to a 64th of the label's nodes: a build reads each member once, in
+    /// order, while a test reads a node record at random. The bitmap, if built.
+    pub fn note_label_tests(&self, label: Sym, n: u64) -> Option<&[u64]> {
+        if let Some(b) = self.label_bitmap(label, false) {
+            return Some(b);
+        }
+        let size = self.by_label.get(label as usize).map_or(0, |s| s.len()) as u64;
+        let due = match self.derived.label_tests.lock() {
+            Ok(mut m) => {
+                let t = m.entry(label).or_insert(0);
+                *t += n;
+                *t >= size / 64
+            }
+            Err(_) => false,
+        };
+        if due {
+            self.label_bitmap(label, true)
+        } else {
+            None
+        }
     }
 
     /// Keeps a built label bitmap in step with a label change.

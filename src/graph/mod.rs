@@ -30,7 +30,7 @@ use crate::value::Value;
 mod adj;
 mod bulk;
 mod fulltext;
-pub use adj::{AdjEntry, AdjMode, set_adj_mode};
+pub use adj::{AdjEntry, AdjMode, AdjView, adj_mode, set_adj_mode};
 pub use bulk::{BulkNames, BulkNode, BulkRel, BulkState, Prefetcher};
 
 /// A node's id: stable, never reused, kept across restarts.
@@ -413,6 +413,19 @@ impl Graph {
                 .map(|s| s.iter().copied().collect())
                 .unwrap_or_default(),
         )
+    }
+
+    /// Every entry of the (label, key) property index: a value and the nodes
+    /// holding it, in no particular order (`None` when there is no such index).
+    pub fn index_entries(
+        &self,
+        label: &str,
+        key: &str,
+    ) -> Option<impl Iterator<Item = (&IndexKey, &BTreeSet<NodeId>)> + '_> {
+        let idx = self
+            .prop_indexes
+            .get(&(self.label_id(label)?, self.key_id(key)?))?;
+        Some(idx.iter())
     }
 
     /// Whether (label, key) has a property index.

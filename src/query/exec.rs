@@ -53,7 +53,7 @@ impl<'o> Shared<'o> {
 
     /// Checks for cancellation every 256 calls.
     #[inline]
-    fn tick(&self) -> Result<()> {
+    pub(super) fn tick(&self) -> Result<()> {
         let t = self.ticks.get().wrapping_add(1);
         self.ticks.set(t);
         if t.is_multiple_of(256) {
@@ -62,7 +62,7 @@ impl<'o> Shared<'o> {
         Ok(())
     }
 
-    fn check_cancel(&self) -> Result<()> {
+    pub(super) fn check_cancel(&self) -> Result<()> {
         if let Some(c) = &self.opts.cancel
             && c.load(AtomicOrdering::Relaxed)
         {
@@ -76,7 +76,7 @@ impl<'o> Shared<'o> {
         Ok(())
     }
 
-    fn count(&self, op: &Op, rows: u64, time: Duration) {
+    pub(super) fn count(&self, op: &Op, rows: u64, time: Duration) {
         if let Some(p) = &self.profile {
             let mut p = p.borrow_mut();
             let e = p.entry(op as *const Op as usize).or_default();
@@ -184,7 +184,7 @@ pub enum Access<'a, 'g> {
 }
 
 impl Access<'_, '_> {
-    fn graph(&self) -> &Graph {
+    pub(super) fn graph(&self) -> &Graph {
         match self {
             Access::Read(g) => g,
             Access::Write(t) => t.graph(),
@@ -345,6 +345,12 @@ pub fn set_fast_paths(on: bool) {
     FAST_PATHS.with(|c| c.set(on));
 }
 
+/// Whether the shortcuts are on for this thread (the planner asks before it
+/// plans one, see `fastagg.rs`).
+pub(super) fn fast_paths() -> bool {
+    FAST_PATHS.with(|c| c.get())
+}
+
 /// The expansion ending a streaming stage when everything the aggregate after it
 /// needs from that expansion is how many matches each row has: a single step that
 /// binds fresh variables, no relationship property or uniqueness test, grouping
@@ -401,6 +407,11 @@ thread_local! {
 /// for queries run on this thread (tests lower it to cover the split on a small graph).
 pub fn set_parallel_scan_min(n: usize) {
     PARALLEL_SCAN_MIN.with(|c| c.set(n));
+}
+
+/// The threshold [`set_parallel_scan_min`] set for this thread.
+pub(super) fn parallel_scan_min() -> usize {
+    PARALLEL_SCAN_MIN.with(|c| c.get())
 }
 
 /// A label scan to be split by node id across threads (see [`parallel_count_scan`]).
@@ -633,7 +644,7 @@ fn too_many_rows(m: usize) -> Error {
 }
 
 /// The number of rows a stage ending before `ops[j]` needs, when SKIP/LIMIT follow.
-fn stage_cap(ops: &[Op], j: usize, g: &Graph, sh: &Shared) -> Result<Option<usize>> {
+pub(super) fn stage_cap(ops: &[Op], j: usize, g: &Graph, sh: &Shared) -> Result<Option<usize>> {
     let cx = Ctx::new(g, sh);
     let empty: Row = Vec::new();
     match (ops.get(j), ops.get(j + 1)) {
@@ -827,6 +838,7 @@ fn stream_inner(
                 None => {
                     let mut cands: Vec<(RelId, NodeId)> = Vec::new();
                     neighbours(cx, from, step.dir, &types, &mut cands);
+                    let chk = with_tested_bits(g, chk, cands.len());
                     for (r, other) in cands {
                         cx.sh.tick()?;
                         if used.contains(&r) || !rchk.matches_rel(g, r) {
@@ -1002,7 +1014,7 @@ fn stream_inner(
 }
 
 /// Relationship ids a new relationship must differ from.
-fn used_rels(row: &[Value], slots: &[usize]) -> Vec<RelId> {
+pub(super) fn used_rels(row: &[Value], slots: &[usize]) -> Vec<RelId> {
     let mut out = Vec::new();
     for s in slots {
         match &row[*s] {
@@ -1022,7 +1034,7 @@ fn used_rels(row: &[Value], slots: &[usize]) -> Vec<RelId> {
 
 /// Type names to interned ids: `Some(empty)` for "any type", `None` when no
 /// named type exists (nothing can match).
-fn resolve_types(g: &Graph, types: &[String]) -> Option<Vec<Sym>> {
+pub(super) fn resolve_types(g: &Graph, types: &[String]) -> Option<Vec<Sym>> {
     if types.is_empty() {
         return Some(Vec::new());
     }
@@ -1031,7 +1043,13 @@ fn resolve_types(g: &Graph, types: &[String]) -> Option<Vec<Sym>> {
 }
 
 /// Relationships at `n` in `dir` with one of `types` (any if empty).
-fn neighbours(cx: &Ctx, n: NodeId, dir: Dir, types: &[Sym], out: &mut Vec<(RelId, NodeId)>) {
+pub(super) fn neighbours(
+    cx: &Ctx,
+    n: NodeId,
+    dir: Dir,
+    types: &[Sym],
+    out: &mut Vec<(RelId, NodeId)>,
+) {
     let g = cx.g;
     let abort = || cx.sh.check_cancel().is_err();
     match dir {
@@ -1055,15 +1073,19 @@ fn neighbours(cx: &Ctx, n: NodeId, dir: Dir, types: &[Sym], out: &mut Vec<(RelId
 }
 
 /// A node check with names resolved and property values evaluated for this row.
-struct Check<'a> {
-    impossible: bool,
-    labels: Vec<Sym>,
-    props: Vec<(Option<Sym>, Value)>,
+pub(super) struct Check<'a> {
+    pub(super) impossible: bool,
+    pub(super) labels: Vec<Sym>,
+    pub(super) props: Vec<(Option<Sym>, Value)>,
     /// Membership bitmaps for `labels`, used only when there is one for each.
-    bits: Vec<&'a [u64]>,
+    pub(super) bits: Vec<&'a [u64]>,
 }
 
-fn resolve_check<'a>(cx: &Ctx<'a, '_>, c: &NodeCheck, row: &[Value]) -> Result<Check<'a>> {
+pub(super) fn resolve_check<'a>(
+    cx: &Ctx<'a, '_>,
+    c: &NodeCheck,
+    row: &[Value],
+) -> Result<Check<'a>> {
     let mut out = resolve_props(cx, &c.props, row)?;
     for l in &c.labels {
         match cx.g.label_id(l) {
@@ -1096,8 +1118,25 @@ fn resolve_props<'a>(cx: &Ctx<'a, '_>, props: &[(String, Ex)], row: &[Value]) ->
     Ok(out)
 }
 
+/// `chk` about to test `n` nodes: with bitmaps for its labels when the graph
+/// has them or decides they are due (see [`Graph::note_label_tests`]).
+fn with_tested_bits<'a>(g: &'a Graph, mut chk: Check<'a>, n: usize) -> Check<'a> {
+    if n == 0 || !chk.props.is_empty() || chk.bits.len() == chk.labels.len() {
+        return chk;
+    }
+    let bits: Vec<&[u64]> = chk
+        .labels
+        .iter()
+        .filter_map(|l| g.note_label_tests(*l, n as u64))
+        .collect();
+    if bits.len() == chk.labels.len() {
+        chk.bits = bits;
+    }
+    chk
+}
+
 impl Check<'_> {
-    fn matches(&self, g: &Graph, id: NodeId) -> bool {
+    pub(super) fn matches(&self, g: &Graph, id: NodeId) -> bool {
         if self.impossible {
             return false;
         }
@@ -2001,6 +2040,7 @@ fn collect_op(
             }
             Ok((out, 1))
         }
+        Op::CountPerNode(c) => super::fastagg::run(acc, sh, ops, i, c, rows),
         other => Err(Error::Internal(format!(
             "operator {other:?} does not collect"
         ))),

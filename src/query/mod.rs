@@ -50,6 +50,7 @@ use crate::value::Value;
 pub mod aggregate;
 pub mod ast;
 pub mod exec;
+mod fastagg;
 pub mod functions;
 pub mod parser;
 pub mod plan;

@@ -315,6 +315,9 @@ pub enum Op {
         /// Each expression's text, where a refused deletion points.
         spans: Vec<Span>,
     },
+    /// A scan, one expansion and a count grouped by the scanned node, done as one
+    /// counting pass (see `fastagg.rs`).
+    CountPerNode(Box<super::fastagg::CountPerNode>),
 }
 
 impl Op {
@@ -331,6 +334,7 @@ impl Op {
                 | Op::Merge { .. }
                 | Op::Set(_)
                 | Op::Delete { .. }
+                | Op::CountPerNode(_)
         )
     }
     pub fn is_write(&self) -> bool {
@@ -398,7 +402,8 @@ pub fn plan(stmt: &Statement, g: &Graph, params: &Params) -> PResult<Plan> {
     let mut parts = Vec::new();
     let mut columns: Option<Vec<String>> = None;
     for sq in &stmt.query.parts {
-        let (pipe, cols) = p.single(sq, &Scope::default(), false)?;
+        let (mut pipe, cols) = p.single(sq, &Scope::default(), false)?;
+        super::fastagg::rewrite(&mut pipe.ops);
         if let Some(c) = &columns {
             if *c != cols {
                 let span = sq.clauses.first().map(|c| c.span).unwrap_or_default();
@@ -2564,6 +2569,7 @@ fn ops_deps(ops: &[Op], out: &mut Vec<usize>) {
             Op::Distinct(s) => out.extend(s.iter().copied()),
             Op::Sort(keys) => keys.iter().for_each(|(e, _)| deps(e, out)),
             Op::Create(_) | Op::Merge { .. } | Op::Set(_) | Op::Delete { .. } => {}
+            Op::CountPerNode(c) => ops_deps(&c.fallback, out),
         }
     }
 }
@@ -2677,6 +2683,7 @@ impl PlanView<'_> {
                 Op::Optional { ops, .. } | Op::Merge { matcher: ops, .. } => {
                     self.ops(f, ops, d + 2)?;
                 }
+                Op::CountPerNode(c) => self.ops(f, c.inputs(), d + 1)?,
                 _ => {}
             }
         }
@@ -2828,6 +2835,18 @@ impl PlanView<'_> {
                 } else {
                     "Delete".to_string()
                 }
+            }
+            Op::CountPerNode(c) => {
+                // The operators it replaces, scan first, say what it counts.
+                let k: Vec<String> = c.keys.iter().map(|(e, _)| self.x(e).to_string()).collect();
+                let a: Vec<String> = c.aggs.iter().map(|a| self.n(a.slot).to_string()).collect();
+                let within: Vec<String> = c.inner().iter().map(|o| self.describe(o)).collect();
+                format!(
+                    "CountPerNode keys [{}] aggregates [{}] over {}",
+                    k.join(", "),
+                    a.join(", "),
+                    within.join(", ")
+                )
             }
         }
     }
