@@ -366,6 +366,23 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
             i = j.max(i + 1);
         }
+        // In a sports report a club's suffix joins the name before it, whether the tagger
+        // found that name or not ("lost to Zorvak Town"; "Mexico City" stays a place).
+        if ctx.sports {
+            let club = |a: usize, b: usize| {
+                b < s.last
+                    && doc.cap[b]
+                    && doc.class[b] & class::TEAM_SUFFIX != 0
+                    && place_records(lx, doc.span_text(a, b + 1)).is_empty()
+            };
+            for sp in spans.iter_mut() {
+                if club(sp.0, sp.1) {
+                    *sp = (sp.0, sp.1 + 1, Some(EntityKind::Organisation));
+                } else if sp.1 - sp.0 >= 2 && club(sp.0, sp.1 - 1) {
+                    sp.2 = Some(EntityKind::Organisation);
+                }
+            }
+        }
         // Titles and appositions: "President Xi Jinping" is a person, and so is "Jane Roe, the
         // president of X"; "OpenAI, the San Francisco company" is an organisation.
         in_span.clear();
@@ -406,6 +423,13 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             };
             let kind = if titled {
                 Some(EntityKind::Person)
+            } else if ctx.sports
+                && j - i >= 2
+                && doc.class[j - 1] & class::TEAM_SUFFIX != 0
+                && place_records(lx, doc.span_text(i, j)).is_empty()
+            {
+                // "Zorvak Town" in a sports report, though the tagger did not see a name.
+                Some(EntityKind::Organisation)
             } else if role_before_name(doc, i, j, s.last) {
                 // "Kremlin spokesman Dmitry Peskov", "United manager Erik ten Hag".
                 Some(EntityKind::Organisation)
