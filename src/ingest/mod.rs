@@ -220,7 +220,31 @@ fn run(
         bar.inc(bytes as u64);
     }
     bar.finish_and_clear();
+    if summary.cancelled && !bar.is_hidden() && bar.position() > 0 {
+        clear_echoed_interrupt();
+    }
     Ok(())
+}
+
+/// After Ctrl-C at a terminal: the bar fills the whole width of its line, so the
+/// `^C` the terminal echoes wraps onto the next line, and clearing the bar clears
+/// only that one. Clear the bar's line too, when the terminal echoes control
+/// characters (`ECHOCTL`, on by default on Linux). Only once the bar was drawn
+/// (a batch went in): before that, the line above is the command itself.
+fn clear_echoed_interrupt() {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    if !err.is_terminal() {
+        return;
+    }
+    // SAFETY: tcgetattr only writes a `termios` into the struct we pass.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::tcgetattr(libc::STDERR_FILENO, &mut t) } == 0;
+    if ok && t.c_lflag & libc::ECHO != 0 && t.c_lflag & libc::ECHOCTL != 0 {
+        // Up one line, clear it; the cursor stays at its start for what follows.
+        let _ = err.write_all(b"\x1b[1A\r\x1b[2K");
+        let _ = err.flush();
+    }
 }
 
 /// The extractor, loaded once per process: loading its data (the tagger's model, the
