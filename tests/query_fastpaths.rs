@@ -563,19 +563,25 @@ fn count_per_node_agrees_with_the_general_operators() {
     check_count_per_node(s.graph(), "after rollback");
 }
 
-/// PROFILE reports the rows of the operators feeding a count per far node.
-#[test]
-fn count_per_far_node_profiles() {
-    let s = build_named(100);
-    let q = "MATCH (a:Person {name: 'n4'})-[:KNOWS]-(m)-[:KNOWS]-(b:Person) WHERE b <> a RETURN b.name, count(*) AS c ORDER BY c DESC, b.name LIMIT 3";
+/// What PROFILE answers for `q`: the plan it prints (with rows and times) and
+/// the rows.
+fn profile(g: &Graph, q: &str) -> (String, Vec<Vec<Value>>) {
     let r = query_graph(
-        s.graph(),
+        g,
         &format!("PROFILE {q}"),
         &Params::new(),
         &QueryOptions::default(),
     )
     .unwrap_or_else(|e| panic!("PROFILE: {e}"));
-    let plan = r.plan.unwrap_or_default();
+    (r.plan.unwrap_or_default(), r.rows)
+}
+
+/// PROFILE reports the rows of the operators feeding a count per far node.
+#[test]
+fn count_per_far_node_profiles() {
+    let s = build_named(100);
+    let q = "MATCH (a:Person {name: 'n4'})-[:KNOWS]-(m)-[:KNOWS]-(b:Person) WHERE b <> a RETURN b.name, count(*) AS c ORDER BY c DESC, b.name LIMIT 3";
+    let (plan, _) = profile(s.graph(), q);
     let lines: Vec<&str> = plan.lines().collect();
     let at = lines
         .iter()
@@ -611,14 +617,7 @@ fn count_per_far_node_profiles() {
 fn count_per_node_profiles() {
     let s = build_named(100);
     let q = "MATCH (p:Person)-[:POSTED]->(t:Post) RETURN p.name, count(t) AS n ORDER BY n DESC, p.name LIMIT 3";
-    let r = query_graph(
-        s.graph(),
-        &format!("PROFILE {q}"),
-        &Params::new(),
-        &QueryOptions::default(),
-    )
-    .unwrap_or_else(|e| panic!("PROFILE: {e}"));
-    let plan = r.plan.unwrap_or_default();
+    let (plan, rows) = profile(s.graph(), q);
     let line = plan
         .lines()
         .find(|l| l.contains("CountPerNode"))
@@ -628,9 +627,9 @@ fn count_per_node_profiles() {
         line.contains("NodeByLabelScan (p:Person), Expand (p)-[_:POSTED]->(t:Post)"),
         "what it counts: {plan}"
     );
-    assert_eq!(r.rows.len(), 3, "PROFILE returns the rows too");
+    assert_eq!(rows.len(), 3, "PROFILE returns the rows too");
     assert_eq!(
-        r.rows,
+        rows,
         query_graph(s.graph(), q, &Params::new(), &QueryOptions::default())
             .unwrap_or_else(|e| panic!("{q}: {e}"))
             .rows,
