@@ -21,7 +21,7 @@
 //! petgraph and follows its writes.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use petgraph::Direction;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
@@ -102,6 +102,10 @@ pub(super) struct Derived {
     csr: [OnceLock<Option<Csr>>; 2],
     /// Relationships read the slow way since the last build: the build trigger.
     walked: AtomicU64,
+    /// [outgoing, incoming]: a thread is building that direction. Threads of one
+    /// query (a scan split across cores) would otherwise each build it, holding
+    /// two copies at once; the others go on the slow way meanwhile.
+    building: [AtomicBool; 2],
     /// Per label symbol: membership bitmap by node id.
     label_bits: Vec<OnceLock<Vec<u64>>>,
     /// Per label symbol without a bitmap: how many nodes were tested for it
@@ -114,6 +118,7 @@ impl Clone for Derived {
         Derived {
             csr: self.csr.clone(),
             walked: AtomicU64::new(self.walked.load(Ordering::Relaxed)),
+            building: Default::default(),
             label_bits: self.label_bits.clone(),
             label_tests: std::sync::Mutex::new(
                 self.label_tests
@@ -227,10 +232,17 @@ impl Graph {
             // repeated query), and each later walk is several times cheaper.
             _ => rels >= MIN_RELS_FOR_ADJ && total >= share as u64,
         };
-        if due && let Some(csr) = self.build_csr(dir, abort) {
+        let building = &self.derived.building[dir_ix(dir)];
+        if !due || building.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if lock.get().is_none()
+            && let Some(csr) = self.build_csr(dir, abort)
+        {
             let _ = lock.set(csr);
             self.derived.walked.store(0, Ordering::Relaxed);
         }
+        building.store(false, Ordering::Release);
     }
 
     /// Builds the adjacency of one direction (`Some(None)`: ids do not fit u32;
