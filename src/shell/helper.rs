@@ -22,7 +22,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use crate::shell::help::{self, COMMANDS};
-use crate::shell::scan::{TokKind, tokens};
+use crate::shell::scan::{TokKind, name_of, significant, tokens};
 use crate::shell::schema::SchemaNames;
 
 /// Keywords of the query language, for completion and highlighting.
@@ -412,10 +412,7 @@ fn complete_query(line: &str, pos: usize, names: &SchemaNames, params: &[String]
 /// (`AS x`, `UNWIND … AS x`) and a list comprehension's variable (`[x IN …`).
 /// A lexical guess, good enough to offer names; the planner decides what is bound.
 pub fn bound_variables(text: &str) -> Vec<String> {
-    let toks: Vec<_> = tokens(text)
-        .into_iter()
-        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
-        .collect();
+    let toks = significant(text);
     let word = |i: usize| -> Option<&str> {
         let t = toks.get(i)?;
         matches!(t.kind, TokKind::Word | TokKind::Quoted { closed: true })
@@ -464,18 +461,8 @@ pub fn variable_labels(text: &str, var: &str) -> Vec<String> {
     if var.is_empty() {
         return Vec::new();
     }
-    let toks: Vec<_> = tokens(text)
-        .into_iter()
-        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
-        .collect();
-    let name = |i: usize| -> Option<&str> {
-        let t = toks.get(i)?;
-        match t.kind {
-            TokKind::Word => Some(&text[t.start..t.end]),
-            TokKind::Quoted { closed: true } => Some(text[t.start..t.end].trim_matches('`')),
-            _ => None,
-        }
-    };
+    let toks = significant(text);
+    let name = |i: usize| toks.get(i).and_then(|t| name_of(text, t));
     let punct = |i: usize| {
         toks.get(i).and_then(|t| match t.kind {
             TokKind::Punct(c) => Some(c),
@@ -484,15 +471,15 @@ pub fn variable_labels(text: &str, var: &str) -> Vec<String> {
     };
     let mut out: Vec<String> = Vec::new();
     for i in 0..toks.len() {
-        if punct(i) != Some('(') || name(i + 1) != Some(var) {
+        if punct(i) != Some('(') || name(i + 1).as_deref() != Some(var) {
             continue;
         }
         let mut j = i + 2;
         while matches!(punct(j), Some(':' | '|' | '&')) {
             match name(j + 1) {
                 Some(l) => {
-                    if !out.iter().any(|o| o == l) {
-                        out.push(l.to_string());
+                    if !out.contains(&l) {
+                        out.push(l);
                     }
                     j += 2;
                 }

@@ -623,20 +623,9 @@ fn with_hint(e: Error) -> Error {
 /// where `(p` or `[p` opens a pattern), found with the shell's lexer. Keys of maps
 /// and other values are left out: they are not the graph's names.
 fn element_keys(query: &str) -> Vec<String> {
-    let toks: Vec<_> = scan::tokens(query)
-        .into_iter()
-        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
-        .collect();
+    let toks = scan::significant(query);
     let kind = |i: usize| toks.get(i).map(|t| t.kind);
-    let text = |i: usize| -> Option<String> {
-        let t = toks.get(i)?;
-        let s = &query[t.start..t.end];
-        match t.kind {
-            TokKind::Word => Some(s.to_string()),
-            TokKind::Quoted { closed: true } => Some(s[1..s.len() - 1].replace("``", "`")),
-            _ => None,
-        }
-    };
+    let text = |i: usize| toks.get(i).and_then(|t| scan::name_of(query, t));
     let mut elements: Vec<String> = Vec::new();
     for i in 0..toks.len() {
         let opens = matches!(kind(i), Some(TokKind::Punct('(' | '[')));

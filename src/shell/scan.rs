@@ -34,6 +34,27 @@ pub struct Tok {
     pub end: usize,
 }
 
+/// The tokens of `text` that carry meaning: spaces and comments left out. The
+/// lexical guesses of the shell (bound variables, labels, names a query used)
+/// read these.
+pub fn significant(text: &str) -> Vec<Tok> {
+    tokens(text)
+        .into_iter()
+        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
+        .collect()
+}
+
+/// The name a word or a closed back-quoted token of `text` spells
+/// (`` `full name` `` -> `full name`, a doubled back-quote -> one).
+pub fn name_of(text: &str, t: &Tok) -> Option<String> {
+    let s = &text[t.start..t.end];
+    match t.kind {
+        TokKind::Word => Some(s.to_string()),
+        TokKind::Quoted { closed: true } => Some(s[1..s.len() - 1].replace("``", "`")),
+        _ => None,
+    }
+}
+
 /// Splits `text` into tokens. Never fails: every byte belongs to one token.
 pub fn tokens(text: &str) -> Vec<Tok> {
     let mut out = Vec::new();

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::graph::Graph;
 use crate::shell::format::{Cell, Style, table};
-use crate::shell::scan::{TokKind, tokens};
+use crate::shell::scan::{TokKind, name_of, significant};
 use crate::value::Value;
 
 /// Label, relationship type and property key names, as of one schema version.
@@ -226,19 +226,8 @@ pub enum NameKind {
 /// inside `[…]`) and property keys (`x.name`) that `query` mentions, found with the
 /// shell's lexer: a `:` directly inside `{…}` is a map key, not a label.
 pub fn names_in(query: &str) -> Vec<(NameKind, String)> {
-    let toks: Vec<_> = tokens(query)
-        .into_iter()
-        .filter(|t| !matches!(t.kind, TokKind::Space | TokKind::Comment { .. }))
-        .collect();
-    let text = |i: usize| -> Option<String> {
-        let t = toks.get(i)?;
-        let s = &query[t.start..t.end];
-        match t.kind {
-            TokKind::Word => Some(s.to_string()),
-            TokKind::Quoted { closed: true } => Some(s[1..s.len() - 1].replace("``", "`")),
-            _ => None,
-        }
-    };
+    let toks = significant(query);
+    let text = |i: usize| toks.get(i).and_then(|t| name_of(query, t));
     // The open brackets, each with whether a `:` was seen in it (for `[:A|B]`).
     let mut stack: Vec<(char, bool)> = Vec::new();
     let mut out = Vec::new();
