@@ -6,8 +6,9 @@
 //! ```
 //!
 //! Each sentence of the `token<TAB>IOB2` file becomes one line of a document (tokens joined by
-//! spaces), 50 sentences a document; predicted mentions are compared with gold spans by code
-//! point offsets. MISC is ignored.
+//! spaces), 50 sentences a document, or one document per `-DOCSTART-` line when the file has
+//! them (CoNLL style: one sense per document then holds as in a real article); predicted
+//! mentions are compared with gold spans by code point offsets. MISC is ignored.
 
 use dossier::extract::{EntityKind, Extractor, Input};
 
@@ -68,7 +69,16 @@ fn eval_file(x: &Extractor, path: &str, upper: usize) -> [(usize, usize, usize);
         }
     };
     let mut sents: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    // Indices into `sents` where a `-DOCSTART-` line opened a new document.
+    let mut doc_starts: Vec<usize> = Vec::new();
     for line in text.lines() {
+        if line.starts_with("-DOCSTART-") {
+            if sents.last().is_some_and(|s| !s.is_empty()) {
+                sents.push(Vec::new());
+            }
+            doc_starts.push(sents.len() - 1);
+            continue;
+        }
         match line.split_once('\t') {
             Some((w, t)) => sents
                 .last_mut()
@@ -81,9 +91,27 @@ fn eval_file(x: &Extractor, path: &str, upper: usize) -> [(usize, usize, usize);
             }
         }
     }
-    sents.retain(|s| !s.is_empty());
+    // Documents: between `-DOCSTART-` lines if there are any, else 50 sentences each.
+    let mut docs: Vec<Vec<Vec<(String, String)>>> = Vec::new();
+    if doc_starts.is_empty() {
+        sents.retain(|s| !s.is_empty());
+        docs.extend(sents.chunks(50).map(|c| c.to_vec()));
+    } else {
+        let mut cur: Vec<Vec<(String, String)>> = Vec::new();
+        for (i, s) in sents.into_iter().enumerate() {
+            if doc_starts.contains(&i) && !cur.is_empty() {
+                docs.push(std::mem::take(&mut cur));
+            }
+            if !s.is_empty() {
+                cur.push(s);
+            }
+        }
+        if !cur.is_empty() {
+            docs.push(cur);
+        }
+    }
     if upper > 0 {
-        for s in sents.iter_mut().step_by(upper) {
+        for s in docs.iter_mut().flatten().step_by(upper) {
             for (w, _) in s.iter_mut() {
                 *w = w.to_uppercase();
             }
@@ -95,7 +123,7 @@ fn eval_file(x: &Extractor, path: &str, upper: usize) -> [(usize, usize, usize);
         EntityKind::Place,
     ];
     let mut c = [(0usize, 0usize, 0usize); 3];
-    for chunk in sents.chunks(50) {
+    for chunk in &docs {
         let mut doc = String::new();
         let mut gold: Vec<(usize, usize, usize)> = Vec::new();
         let mut pos = 0usize;
