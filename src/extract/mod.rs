@@ -23,6 +23,7 @@ pub mod context;
 pub mod events;
 pub mod lexicon;
 pub mod resolve;
+pub mod score;
 pub mod tagger;
 pub mod tokens;
 
