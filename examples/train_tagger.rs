@@ -6,9 +6,10 @@
 //!     --common-out data/common_words.txt --out data/tagger.bin
 //! ```
 //!
-//! Reads every `*.tsv` (`token<TAB>IOB2 tag`, blank line between sentences) under `--data`,
-//! except the held-out file, the `--dev` files and `gum_open/news_only.tsv` (a copy of GUM's
-//! news part, which is already in its splits); 50 consecutive sentences of a file are a
+//! Reads every `*.tsv` (`token<TAB>IOB2 tag`, blank line between sentences) under `--data`
+//! and each `--extra` file (`-DOCSTART-` lines are skipped), except the held-out file, the
+//! `--dev` files and `gum_open/news_only.tsv` (a copy of GUM's news part, which is already in
+//! its splits); 50 consecutive sentences of a file are a
 //! document. Augments the training sentences (`--aug-upper`: copies in capitals;
 //! `--aug-names`: copies with other names), trains (`--margin`, `--seed`, `--runs`,
 //! optionally `--second-pass K`), prints entity-level precision, recall and F1 for PER, ORG
@@ -244,6 +245,11 @@ fn read(path: &Path, lx: &Lexicon, next_doc: &mut usize) -> Result<Vec<Sent>, St
         let Some((w, t)) = line.split_once('\t') else {
             continue;
         };
+        // A CoNLL document marker (the wire set) is not a sentence.
+        if w == "-DOCSTART-" {
+            flush(&mut words, &mut tags, &mut out, &mut buf);
+            continue;
+        }
         words.push(w.to_string());
         tags.push(tagger::tag_index(t.trim()));
     }
@@ -498,6 +504,7 @@ fn main() {
     let mut eval_only = false;
     let mut dev: Vec<String> = Vec::new();
     let mut skip: Vec<String> = Vec::new();
+    let mut extra: Vec<PathBuf> = Vec::new();
     let mut final_report = false;
     let mut common_out: Option<PathBuf> = None;
     let mut repeat: Vec<(String, usize)> = Vec::new();
@@ -523,6 +530,8 @@ fn main() {
             "--eval-only" => eval_only = true,
             "--dev" => dev.extend(args.next()),
             "--skip" => skip.extend(args.next()),
+            // Also train on this file outside `--data` (`--repeat` matches its path as given).
+            "--extra" => extra.extend(args.next().map(PathBuf::from)),
             "--report-heldout" => final_report = true,
             "--common-out" => common_out = args.next().map(PathBuf::from),
             // N extra copies of every sentence with names, names replaced (see `replaced`).
@@ -573,6 +582,7 @@ fn main() {
         }
     }
     files.sort();
+    files.extend(extra);
     let held_path = data.join(&heldout);
     let mut next_doc = 0usize;
     let test = match read(&held_path, &lx, &mut next_doc) {
