@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 use dossier::extract::lexicon::{Lexicon, fold};
 use dossier::extract::tagger::{self, Feat, Model, Tagger, Trainer};
 
+/// The optional feature groups of the shipped model (`tagger::features`; `--features`).
+const DEFAULT_FEATURES: u32 = tagger::features::CLUSTER;
+
 struct Sent {
     words: Vec<String>,
     lower: Vec<String>,
@@ -381,6 +384,7 @@ fn train_model(
     second: bool,
     seed: u64,
     margin: f32,
+    fs: u32,
     mut each_epoch: impl FnMut(usize, f64, &Model),
 ) -> Vec<f32> {
     let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
@@ -390,14 +394,14 @@ fn train_model(
         .map(|&k| {
             let f = feats(&train[k]);
             let mut pre = Vec::new();
-            tagger::precompute(&f, &mut pre);
+            tagger::precompute(&f, fs, &mut pre);
             let mut act = Vec::new();
             tagger::active(&f, &mut act);
             acts.push(act);
             let st = (0..f.len())
                 .map(|i| {
                     let mut v = Vec::new();
-                    tagger::static_features(&f, &pre, i, second, &mut v);
+                    tagger::static_features(&f, &pre, i, second, fs, &mut v);
                     v
                 })
                 .collect();
@@ -407,6 +411,7 @@ fn train_model(
         .collect();
     let mut trainer = Trainer::new(bits, second);
     trainer.margin = margin;
+    trainer.features = fs;
     // A fixed pseudo-random order per epoch (deterministic training).
     let mut order: Vec<usize> = (0..idx.len()).collect();
     let mut shuffle = Rng(0x9e37_79b9_7f4a_7c15u64 ^ seed);
@@ -442,6 +447,7 @@ fn train_averaged(
     seed: u64,
     runs: usize,
     margin: f32,
+    fs: u32,
     mut each_epoch: impl FnMut(usize, f64, &Model),
 ) -> Model {
     let mut sum: Vec<f32> = Vec::new();
@@ -454,6 +460,7 @@ fn train_averaged(
             second,
             seed + r as u64,
             margin,
+            fs,
             &mut each_epoch,
         );
         if sum.is_empty() {
@@ -467,7 +474,7 @@ fn train_averaged(
     for s in &mut sum {
         *s /= runs.max(1) as f32;
     }
-    Model::quantised(bits, second, &sum)
+    Model::quantised(bits, fs, second, &sum)
 }
 
 fn report(r: &[(usize, usize, usize); 3]) -> String {
@@ -512,6 +519,7 @@ fn main() {
     let mut runs = 1usize;
     let mut margin = 0f32;
     let mut bits2 = 18u32;
+    let mut fs = DEFAULT_FEATURES;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -541,6 +549,8 @@ fn main() {
             "--margin" => margin = args.next().and_then(|s| s.parse().ok()).unwrap_or(0.0),
             "--runs" => runs = args.next().and_then(|s| s.parse().ok()).unwrap_or(1),
             "--seed" => seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(0),
+            // The optional feature groups (`tagger::features`, a bit set; 0: none).
+            "--features" => fs = args.next().and_then(|s| s.parse().ok()).unwrap_or(fs),
             "--bits2" => bits2 = args.next().and_then(|s| s.parse().ok()).unwrap_or(bits2),
             "--names" => names_dir = args.next().map(PathBuf::from).unwrap_or(names_dir),
             "--repeat" => {
@@ -731,6 +741,7 @@ fn main() {
                 seed,
                 runs,
                 margin,
+                fs,
                 |_, _, _| {},
             );
             for (i, s) in train.iter().enumerate() {
@@ -772,6 +783,7 @@ fn main() {
         seed,
         runs,
         margin,
+        fs,
         |e, err, m| {
             show(
                 e,
@@ -798,6 +810,7 @@ fn main() {
             seed,
             runs,
             margin,
+            fs,
             |e, err, m| {
                 show(
                     e,
