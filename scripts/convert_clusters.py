@@ -22,7 +22,9 @@ Output, one line per cluster and rarity band:
 -15.5 to -18, 3: below -18; about 5%, 20%, 25% and 50% of the clustered words), a rarity
 the tagger may read. Only words with a cluster are kept,
 without whitespace, with a letter, and within the N most probable words of the list
-(--max-rank, default all); words are in order of probability within a line.
+(--max-rank, default 340,000: 96,000 words, 0.8 MB; all 181,000 words scored the same on the
+development sets, the 80,000 most probable (50,000 words) lost most of the gain on newswire:
+docs/extraction.md); words are in order of probability within a line.
 """
 import argparse, gzip, json, os, subprocess, sys, tempfile, zipfile
 
@@ -53,7 +55,7 @@ def band(logp):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--wheel", help="an already downloaded spacy_lookups_data-1.0.5 wheel")
-    ap.add_argument("--max-rank", type=int, default=0,
+    ap.add_argument("--max-rank", type=int, default=340000,
                     help="keep only words among the N most probable (0: all)")
     ap.add_argument("--out", default=OUT)
     a = ap.parse_args()

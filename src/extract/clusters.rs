@@ -8,7 +8,7 @@
 //! several lengths are features from coarse (a few big classes) to fine (the cluster).
 //!
 //! `data/clusters.txt` (from PyPI `spacy-lookups-data` 1.0.5, MIT; converted by
-//! `scripts/convert_clusters.py`) holds 181,000 case-sensitive words, one line per cluster
+//! `scripts/convert_clusters.py`) holds 96,000 case-sensitive words (the most probable of its 181,000 with a cluster), one line per cluster
 //! and rarity band: `path<TAB>band<TAB>word word …`, the path root first as `0`/`1`. It is
 //! compiled into the binary and parsed once, into a hash map from the word (borrowed from the
 //! compiled-in text) to its path packed root-first from the least significant bit, so a
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn shipped_table_knows_places_and_organisations() {
         let c = Clusters::shipped();
-        assert!(c.len() > 100_000, "the shipped table has {} words", c.len());
+        assert!(c.len() > 50_000, "the shipped table has {} words", c.len());
         let (london, germany) = (c.exact("London"), c.exact("Germany"));
         let (Some(london), Some(germany)) = (london, germany) else {
             panic!("London and Germany must be in the shipped table");
