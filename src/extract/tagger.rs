@@ -400,11 +400,19 @@ fn mix(t: u64, a: u64, b: u64) -> u64 {
 /// The per-token hashes of a sentence, for a model with the optional feature groups `fs`
 /// ([`features`]; the cluster table is read only when they need it).
 pub fn precompute(toks: &[Feat], fs: u32, out: &mut Vec<Pre>) {
-    precompute_where(toks, fs, out, |_| true);
+    precompute_where(toks, fs, out, |_| true, |_| true);
 }
 
-/// [`precompute`] for the tokens `need` selects (the others get zeros and must not be read).
-fn precompute_where(toks: &[Feat], fs: u32, out: &mut Vec<Pre>, need: impl Fn(usize) -> bool) {
+/// [`precompute`] for the tokens `need` selects (the others get zeros and must not be read);
+/// the cluster is looked up only for those `cluster` also selects (the others read as
+/// having none).
+fn precompute_where(
+    toks: &[Feat],
+    fs: u32,
+    out: &mut Vec<Pre>,
+    need: impl Fn(usize) -> bool,
+    cluster: impl Fn(usize) -> bool,
+) {
     out.clear();
     let table = (fs & features::ANY_CLUSTER != 0).then(Clusters::shipped);
     for (i, t) in toks.iter().enumerate() {
@@ -416,7 +424,7 @@ fn precompute_where(toks: &[Feat], fs: u32, out: &mut Vec<Pre>, need: impl Fn(us
         let n = shape(t.word, &mut sh);
         let l = t.lower;
         let cluster = match table {
-            Some(c) if !t.special => c.lookup(t.word, l),
+            Some(c) if !t.special && cluster(i) => c.lookup(t.word, l),
             _ => None,
         };
         out.push(Pre {
@@ -871,10 +879,18 @@ impl Model {
         out.resize(toks.len(), 0);
         active(toks, &mut sc.active);
         let act = &sc.active;
-        // Features of a scored token read hashes up to two tokens away.
-        precompute_where(toks, self.features, &mut sc.pre, |i| {
-            (i.saturating_sub(2)..(i + 3).min(act.len())).any(|j| act[j])
-        });
+        // Features of a scored token read hashes up to two tokens away, and clusters of its
+        // own (a hash-map probe each) or, with `CLUSTER_NEXT`, also of the tokens beside it.
+        let near =
+            |i: usize, d: usize| (i.saturating_sub(d)..(i + d + 1).min(act.len())).any(|j| act[j]);
+        let cl_reach = usize::from(self.features & features::CLUSTER_NEXT != 0);
+        precompute_where(
+            toks,
+            self.features,
+            &mut sc.pre,
+            |i| near(i, 2),
+            |i| near(i, cl_reach),
+        );
         for (a, b) in runs(&sc.active) {
             sc.em.clear();
             sc.tr.clear();
