@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo run --release --example train_tagger -- --data /work/shared/data/ner \
 //!     --heldout uner_en/pud_test.tsv --epochs 4 --bits 18 --aug-upper 0.3 --margin 48 \
-//!     --common-out data/common_words.txt --out data/tagger.bin
+//!     --seed 2 --common-out data/common_words.txt --out data/tagger.bin
 //! ```
 //!
 //! Reads every `*.tsv` (`token<TAB>IOB2 tag`, blank line between sentences) under `--data`,
@@ -11,7 +11,8 @@
 //! news part, which is already in its splits); 50 consecutive sentences of a file are a
 //! document. Augments the training sentences (`--aug-upper`: copies in capitals;
 //! `--aug-names`: copies with other names), trains (`--margin`, `--seed`, `--runs`,
-//! optionally `--second-pass K`), prints entity-level precision, recall and F1 for PER, ORG
+//! `--features N`: the optional feature groups of `tagger::features`, default 1, the word's
+//! cluster prefixes; optionally `--second-pass K`), prints entity-level precision, recall and F1 for PER, ORG
 //! and LOC on the `--dev` files after each epoch (and on the held-out file with
 //! `--report-heldout`) and writes the model to `--out`. docs/extraction.md records what each
 //! option did.

@@ -5,8 +5,10 @@
 //! word shapes, affixes, the words, shapes and suffixes up to two tokens away, the lexicon
 //! classes of the token and its neighbours (given name, surname, place, demonym, title,
 //! organisation head noun…), the run of capitalised words the token is in (its length, the
-//! position in it, its first and last words and their classes, "of" after it), and, scored per
-//! token, the previous tag alone and with the word and its shape. A sentence is decoded by
+//! position in it, its first and last words and their classes, "of" after it), optional
+//! groups named in the model file ([`features`]: the prefixes of the word's Brown cluster path,
+//! [`super::clusters`], which place words the corpora never showed), and, scored per token,
+//! the previous tag alone and with the word and its shape. A sentence is decoded by
 //! Viterbi over those first-order transitions (an I- tag only continues its type). Features
 //! are never stored as strings: each is a hash of a template number and per-token hashes,
 //! reduced to a table of `2^bits` rows of nine weights (the "hashing trick"), so tagging
