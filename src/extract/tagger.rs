@@ -34,10 +34,11 @@
 //! `features: u32 LE` (the optional feature groups it was trained with, [`features`]: Brown
 //! word clusters, [`super::clusters`]), then `9 * 2^bits` weights as `i16 LE` (weights
 //! quantised with `scale`), optionally followed by a second-pass model in the same layout
-//! under the magic `DSTAG3ND`. Version 2 files (`DSTAG002` / `DSTAG2ND`, no `features` word)
-//! are read as models without optional features, and such a model is written that way. It is trained by
-//! `cargo run --release --example train_tagger` from the corpora in `../shared/data/ner/`
-//! (a structured perceptron with cost-augmented decoding, see [`Trainer::margin`]).
+//! under the magic `DSTAG3ND`. Version 2 files (`DSTAG002` / `DSTAG2ND`, no `features`
+//! word) are read as models without optional features, and such a model is written that
+//! way. It is trained by `cargo run --release --example train_tagger` from the corpora in
+//! `../shared/data/ner/` (a structured perceptron with cost-augmented decoding, see
+//! [`Trainer::margin`]).
 
 use super::clusters::Clusters;
 use super::lexicon::{class, hash_bytes};
@@ -802,8 +803,8 @@ impl Model {
     }
 
     /// A model from its weights (the transition table is read from them once).
-    fn build(bits: u32, scale: f32, features: u32, second: bool, w: Vec<i16>) -> Model {
-        if features & features::ANY_CLUSTER != 0 {
+    fn build(bits: u32, scale: f32, fs: u32, second: bool, w: Vec<i16>) -> Model {
+        if fs & features::ANY_CLUSTER != 0 {
             // Parse the cluster table now, while the extractor is built, not in the first
             // document.
             Clusters::shipped();
@@ -811,7 +812,7 @@ impl Model {
         let mut m = Model {
             bits,
             scale,
-            features,
+            features: fs,
             second,
             w,
             bigram: [[0.0; NT]; NT],
@@ -1146,14 +1147,14 @@ impl Trainer {
 
 impl Model {
     /// A model from float weights (`2^bits * NT` of them), quantised to `i16`.
-    pub fn quantised(bits: u32, features: u32, second: bool, avg: &[f32]) -> Model {
+    pub fn quantised(bits: u32, fs: u32, second: bool, avg: &[f32]) -> Model {
         let max = avg.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-6);
         let scale = max / 32767.0;
         let w = avg
             .iter()
             .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
             .collect();
-        Model::build(bits, scale, features, second, w)
+        Model::build(bits, scale, fs, second, w)
     }
 }
 
@@ -1269,6 +1270,40 @@ mod tests {
             prior: 0,
             doc_tag: 0,
         }
+    }
+
+    #[test]
+    fn cluster_features_place_unseen_words_with_known_ones() {
+        // Two clubs of one Brown cluster share every cluster feature, so what the model
+        // learnt of one carries over to the other; a word without a cluster gets one
+        // "no cluster" feature instead of the prefixes.
+        let feats_of = |word: &str, fs: u32| {
+            let lower = word.to_lowercase();
+            let toks = [feat("at", "at", 0), feat(word, &lower, 0)];
+            let mut pre = Vec::new();
+            precompute(&toks, fs, &mut pre);
+            let mut out = Vec::new();
+            static_features(&toks, &pre, 1, false, fs, &mut out);
+            out
+        };
+        let (plain, chelsea) = (
+            feats_of("Chelsea", 0),
+            feats_of("Chelsea", features::CLUSTER),
+        );
+        assert_eq!(chelsea.len(), plain.len() + 4, "four prefixes of the path");
+        let arsenal = feats_of("Arsenal", features::CLUSTER);
+        assert_eq!(
+            chelsea[plain.len()..],
+            arsenal[plain.len()..],
+            "one cluster, the same cluster features"
+        );
+        let unknown = feats_of("Qzxvbrt", features::CLUSTER);
+        assert_eq!(
+            unknown.len(),
+            plain.len() + 1,
+            "only the 'no cluster' feature"
+        );
+        assert_ne!(unknown[plain.len()], chelsea[plain.len()]);
     }
 
     #[test]
