@@ -20,11 +20,11 @@ Output, one line per cluster and rarity band:
     <path, root first, as 0/1><TAB><band><TAB><word> <word> ...
 `band` is the word's log probability cut into bands (0: above -12, 1: -12 to -15.5, 2:
 -15.5 to -18, 3: below -18; about 5%, 20%, 25% and 50% of the clustered words), a rarity
-the tagger may read. Only words with a cluster are kept,
-without whitespace, with a letter, and within the N most probable words of the list
-(--max-rank, default 340,000: 96,000 words, 0.8 MB; all 181,000 words scored the same on the
-development sets, the 80,000 most probable (50,000 words) lost most of the gain on newswire:
-docs/extraction.md); words are in order of probability within a line.
+the tagger may read. Only words with a cluster are kept, without whitespace, with a letter,
+and within the N most probable words of the list (--max-rank, default 340,000: 96,000 words,
+0.8 MB; all 181,000 words scored the same on the development sets, the 80,000 most probable
+(50,000 words) lost most of the gain on newswire: docs/extraction.md); words are in order of
+probability within a line.
 """
 import argparse, gzip, json, os, subprocess, sys, tempfile, zipfile
 
