@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo run --release --example train_tagger -- --data /work/shared/data/ner \
 //!     --heldout uner_en/pud_test.tsv --epochs 4 --bits 18 --aug-upper 0.3 --margin 48 \
-//!     --common-out data/common_words.txt --out data/tagger.bin
+//!     --seed 2 --common-out data/common_words.txt --out data/tagger.bin
 //! ```
 //!
 //! Reads every `*.tsv` (`token<TAB>IOB2 tag`, blank line between sentences) under `--data`
@@ -12,7 +12,8 @@
 //! its splits); 50 consecutive sentences of a file are a
 //! document. Augments the training sentences (`--aug-upper`: copies in capitals;
 //! `--aug-names`: copies with other names), trains (`--margin`, `--seed`, `--runs`,
-//! optionally `--second-pass K`), prints entity-level precision, recall and F1 for PER, ORG
+//! `--features N`: the optional feature groups of `tagger::features`, default 1, the word's
+//! cluster prefixes; optionally `--second-pass K`), prints entity-level precision, recall and F1 for PER, ORG
 //! and LOC on the `--dev` files after each epoch (and on the held-out file with
 //! `--report-heldout`) and writes the model to `--out`. docs/extraction.md records what each
 //! option did.
@@ -21,6 +22,9 @@ use std::path::{Path, PathBuf};
 
 use dossier::extract::lexicon::{Lexicon, fold};
 use dossier::extract::tagger::{self, Feat, Model, Tagger, Trainer};
+
+/// The optional feature groups of the shipped model (`tagger::features`; `--features`).
+const DEFAULT_FEATURES: u32 = tagger::features::CLUSTER;
 
 struct Sent {
     words: Vec<String>,
@@ -387,6 +391,7 @@ fn train_model(
     second: bool,
     seed: u64,
     margin: f32,
+    fs: u32,
     mut each_epoch: impl FnMut(usize, f64, &Model),
 ) -> Vec<f32> {
     let mut pres: Vec<Vec<tagger::Pre>> = Vec::new();
@@ -396,14 +401,14 @@ fn train_model(
         .map(|&k| {
             let f = feats(&train[k]);
             let mut pre = Vec::new();
-            tagger::precompute(&f, &mut pre);
+            tagger::precompute(&f, fs, &mut pre);
             let mut act = Vec::new();
             tagger::active(&f, &mut act);
             acts.push(act);
             let st = (0..f.len())
                 .map(|i| {
                     let mut v = Vec::new();
-                    tagger::static_features(&f, &pre, i, second, &mut v);
+                    tagger::static_features(&f, &pre, i, second, fs, &mut v);
                     v
                 })
                 .collect();
@@ -413,6 +418,7 @@ fn train_model(
         .collect();
     let mut trainer = Trainer::new(bits, second);
     trainer.margin = margin;
+    trainer.features = fs;
     // A fixed pseudo-random order per epoch (deterministic training).
     let mut order: Vec<usize> = (0..idx.len()).collect();
     let mut shuffle = Rng(0x9e37_79b9_7f4a_7c15u64 ^ seed);
@@ -448,6 +454,7 @@ fn train_averaged(
     seed: u64,
     runs: usize,
     margin: f32,
+    fs: u32,
     mut each_epoch: impl FnMut(usize, f64, &Model),
 ) -> Model {
     let mut sum: Vec<f32> = Vec::new();
@@ -460,6 +467,7 @@ fn train_averaged(
             second,
             seed + r as u64,
             margin,
+            fs,
             &mut each_epoch,
         );
         if sum.is_empty() {
@@ -473,7 +481,7 @@ fn train_averaged(
     for s in &mut sum {
         *s /= runs.max(1) as f32;
     }
-    Model::quantised(bits, second, &sum)
+    Model::quantised(bits, fs, second, &sum)
 }
 
 fn report(r: &[(usize, usize, usize); 3]) -> String {
@@ -519,6 +527,7 @@ fn main() {
     let mut runs = 1usize;
     let mut margin = 0f32;
     let mut bits2 = 18u32;
+    let mut fs = DEFAULT_FEATURES;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -550,6 +559,8 @@ fn main() {
             "--margin" => margin = args.next().and_then(|s| s.parse().ok()).unwrap_or(0.0),
             "--runs" => runs = args.next().and_then(|s| s.parse().ok()).unwrap_or(1),
             "--seed" => seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(0),
+            // The optional feature groups (`tagger::features`, a bit set; 0: none).
+            "--features" => fs = args.next().and_then(|s| s.parse().ok()).unwrap_or(fs),
             "--bits2" => bits2 = args.next().and_then(|s| s.parse().ok()).unwrap_or(bits2),
             "--names" => names_dir = args.next().map(PathBuf::from).unwrap_or(names_dir),
             "--repeat" => {
@@ -741,6 +752,7 @@ fn main() {
                 seed,
                 runs,
                 margin,
+                fs,
                 |_, _, _| {},
             );
             for (i, s) in train.iter().enumerate() {
@@ -782,6 +794,7 @@ fn main() {
         seed,
         runs,
         margin,
+        fs,
         |e, err, m| {
             show(
                 e,
@@ -808,6 +821,7 @@ fn main() {
             seed,
             runs,
             margin,
+            fs,
             |e, err, m| {
                 show(
                     e,

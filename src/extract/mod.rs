@@ -19,6 +19,7 @@ use serde::Serialize;
 
 pub mod affiliations;
 pub mod candidates;
+pub mod clusters;
 pub mod context;
 pub mod events;
 pub mod lexicon;

@@ -5,8 +5,10 @@
 //! word shapes, affixes, the words, shapes and suffixes up to two tokens away, the lexicon
 //! classes of the token and its neighbours (given name, surname, place, demonym, title,
 //! organisation head noun…), the run of capitalised words the token is in (its length, the
-//! position in it, its first and last words and their classes, "of" after it), and, scored per
-//! token, the previous tag alone and with the word and its shape. A sentence is decoded by
+//! position in it, its first and last words and their classes, "of" after it), optional
+//! groups named in the model file ([`features`]: the prefixes of the word's Brown cluster path,
+//! [`super::clusters`], which place words the corpora never showed), and, scored per token,
+//! the previous tag alone and with the word and its shape. A sentence is decoded by
 //! Viterbi over those first-order transitions (an I- tag only continues its type). Features
 //! are never stored as strings: each is a hash of a template number and per-token hashes,
 //! reduced to a table of `2^bits` rows of nine weights (the "hashing trick"), so tagging
@@ -28,12 +30,17 @@
 //! (docs/extraction.md has the figures). Why written by hand: no maintained crate offers a
 //! small, dependency-free sequence perceptron with hashed features.
 //!
-//! The model file (`data/tagger.bin`) is `DSTAG002`, `bits: u32 LE`, `scale: f32 LE`, then
-//! `9 * 2^bits` weights as `i16 LE` (weights quantised with `scale`), optionally followed by
-//! a second-pass model in the same layout under the magic `DSTAG2ND`. It is trained by
-//! `cargo run --release --example train_tagger` from the corpora in `../shared/data/ner/`
-//! (a structured perceptron with cost-augmented decoding, see [`Trainer::margin`]).
+//! The model file (`data/tagger.bin`) is `DSTAG003`, `bits: u32 LE`, `scale: f32 LE`,
+//! `features: u32 LE` (the optional feature groups it was trained with, [`features`]: Brown
+//! word clusters, [`super::clusters`]), then `9 * 2^bits` weights as `i16 LE` (weights
+//! quantised with `scale`), optionally followed by a second-pass model in the same layout
+//! under the magic `DSTAG3ND`. Version 2 files (`DSTAG002` / `DSTAG2ND`, no `features`
+//! word) are read as models without optional features, and such a model is written that
+//! way. It is trained by `cargo run --release --example train_tagger` from the corpora in
+//! `../shared/data/ner/` (a structured perceptron with cost-augmented decoding, see
+//! [`Trainer::margin`]).
 
+use super::clusters::Clusters;
 use super::lexicon::{class, hash_bytes};
 
 /// The tag set, in model column order.
@@ -41,9 +48,29 @@ pub const TAGS: [&str; 9] = [
     "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
 ];
 pub const NT: usize = TAGS.len();
-const MAGIC: &[u8; 8] = b"DSTAG002";
-/// The magic of a second-pass model, stored after the first in the same file.
-const MAGIC2: &[u8; 8] = b"DSTAG2ND";
+/// A model without a feature-set word (session 2-3 files: no cluster features).
+const MAGIC_V2: &[u8; 8] = b"DSTAG002";
+/// The magic of a second-pass model of that version, stored after the first in the same file.
+const MAGIC2_V2: &[u8; 8] = b"DSTAG2ND";
+/// A model whose header says which optional feature groups ([`features`]) it was trained with.
+const MAGIC: &[u8; 8] = b"DSTAG003";
+const MAGIC2: &[u8; 8] = b"DSTAG3ND";
+
+/// Optional feature groups, a bit set stored in the model file: a model is tagged with the
+/// features it was trained with.
+pub mod features {
+    /// Brown cluster path prefixes of the word ([`super::super::clusters`]), and whether it
+    /// has a cluster at all.
+    pub const CLUSTER: u32 = 1;
+    /// Cluster prefixes of the words just before and after.
+    pub const CLUSTER_NEXT: u32 = 2;
+    /// The word's cluster with its shape.
+    pub const CLUSTER_SHAPE: u32 = 4;
+    /// The word's rarity band (or that it has no cluster) with its shape.
+    pub const RARITY: u32 = 8;
+    /// Every group that needs the cluster table.
+    pub const ANY_CLUSTER: u32 = 15;
+}
 
 /// The tag index of a tag name (unknown tags read as O).
 pub fn tag_index(s: &str) -> u8 {
@@ -253,6 +280,8 @@ pub fn usual_case(toks: &[Feat]) -> Option<Vec<String>> {
 pub struct Model {
     bits: u32,
     scale: f32,
+    /// The optional feature groups it was trained with ([`features`]).
+    features: u32,
     /// A second-pass model (its features include the first pass's tags).
     second: bool,
     w: Vec<i16>,
@@ -264,8 +293,8 @@ impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Model {{ bits: {}, scale: {}, second: {} }}",
-            self.bits, self.scale, self.second
+            "Model {{ bits: {}, scale: {}, features: {}, second: {} }}",
+            self.bits, self.scale, self.features, self.second
         )
     }
 }
@@ -345,7 +374,14 @@ pub struct Pre {
     len: u64,
     /// Starts with a capital letter.
     cap: bool,
+    /// The Brown cluster path ([`Clusters`]), or [`NO_CLUSTER`].
+    cl: u64,
+    /// The rarity band of the cluster table (0-3), 4 without a cluster.
+    band: u8,
 }
+
+/// [`Pre::cl`] of a word without a cluster (paths fit in 32 bits).
+const NO_CLUSTER: u64 = 1 << 40;
 
 const BOS: u64 = 0x1234_5678_9abc_def1;
 const EOS: u64 = 0x0fed_cba9_8765_4321;
@@ -364,14 +400,24 @@ fn mix(t: u64, a: u64, b: u64) -> u64 {
     x ^ (x >> 32)
 }
 
-/// The per-token hashes of a sentence.
-pub fn precompute(toks: &[Feat], out: &mut Vec<Pre>) {
-    precompute_where(toks, out, |_| true);
+/// The per-token hashes of a sentence, for a model with the optional feature groups `fs`
+/// ([`features`]; the cluster table is read only when they need it).
+pub fn precompute(toks: &[Feat], fs: u32, out: &mut Vec<Pre>) {
+    precompute_where(toks, fs, out, |_| true, |_| true);
 }
 
-/// [`precompute`] for the tokens `need` selects (the others get zeros and must not be read).
-fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> bool) {
+/// [`precompute`] for the tokens `need` selects (the others get zeros and must not be read);
+/// the cluster is looked up only for those `cluster` also selects (the others read as
+/// having none).
+fn precompute_where(
+    toks: &[Feat],
+    fs: u32,
+    out: &mut Vec<Pre>,
+    need: impl Fn(usize) -> bool,
+    cluster: impl Fn(usize) -> bool,
+) {
     out.clear();
+    let table = (fs & features::ANY_CLUSTER != 0).then(Clusters::shipped);
     for (i, t) in toks.iter().enumerate() {
         if !need(i) {
             out.push(Pre::default());
@@ -380,6 +426,10 @@ fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> b
         let mut sh = [0u8; 12];
         let n = shape(t.word, &mut sh);
         let l = t.lower;
+        let cluster = match table {
+            Some(c) if !t.special && cluster(i) => c.lookup(t.word, l),
+            _ => None,
+        };
         out.push(Pre {
             lower: h(3, l.as_bytes()),
             shape: h(4, &sh[..n]),
@@ -390,13 +440,23 @@ fn precompute_where(toks: &[Feat], out: &mut Vec<Pre>, need: impl Fn(usize) -> b
             s4: h(9, suffix(l, 4).as_bytes()),
             len: t.word.chars().count().min(8) as u64,
             cap: !t.special && t.word.chars().next().is_some_and(char::is_uppercase),
+            cl: cluster.map_or(NO_CLUSTER, |c| u64::from(c.path)),
+            band: cluster.map_or(4, |c| c.band),
         });
     }
 }
 
-/// The features of token `i` that do not depend on tags, as hashes; `second`: with those of
-/// the second pass (the first pass's tags, see [`doc_tags`]).
-pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, second: bool, out: &mut Vec<u64>) {
+/// The features of token `i` that do not depend on tags, as hashes, with the optional groups
+/// `fs` ([`features`]); `second`: with those of the second pass (the first pass's tags, see
+/// [`doc_tags`]).
+pub fn static_features(
+    toks: &[Feat],
+    pre: &[Pre],
+    i: usize,
+    second: bool,
+    fs: u32,
+    out: &mut Vec<u64>,
+) {
     let t = &toks[i];
     if second {
         let pp = if i > 0 { toks[i - 1].prior } else { 9 };
@@ -532,6 +592,57 @@ pub fn static_features(toks: &[Feat], pre: &[Pre], i: usize, second: bool, out: 
     if t.class & class::COMMON != 0 {
         out.push(mix(56, p.shape, t.initial as u64));
     }
+    if fs & features::ANY_CLUSTER != 0 {
+        cluster_features(pre, i, fs, out);
+    }
+}
+
+/// A prefix of `k` branches of a cluster path ([`NO_CLUSTER`] stays itself).
+#[inline]
+fn cl_prefix(cl: u64, k: u32) -> u64 {
+    if cl == NO_CLUSTER {
+        cl
+    } else {
+        cl & ((1 << k) - 1)
+    }
+}
+
+/// The cluster features of token `i` ([`features`]): what a large unlabelled text says of
+/// words the training corpora never showed (a club's or a firm's name shares its cluster with
+/// other clubs and firms).
+fn cluster_features(pre: &[Pre], i: usize, fs: u32, out: &mut Vec<u64>) {
+    let p = &pre[i];
+    if fs & features::CLUSTER != 0 {
+        if p.cl == NO_CLUSTER {
+            out.push(mix(60, 0, 0));
+        } else {
+            // Coarse to fine: a few big classes, then the cluster itself (the data's
+            // paths are at most 18 long). Other sets of lengths measured the same.
+            for (k, len) in [4u32, 6, 10, 32].into_iter().enumerate() {
+                out.push(mix(61 + k as u64, cl_prefix(p.cl, len), 0));
+            }
+        }
+    }
+    let cl_at = |j: isize| -> u64 {
+        if j < 0 {
+            BOS
+        } else {
+            pre.get(j as usize).map_or(EOS, |p| p.cl)
+        }
+    };
+    if fs & features::CLUSTER_NEXT != 0 {
+        let (a, b) = (cl_at(i as isize - 1), cl_at(i as isize + 1));
+        out.push(mix(70, cl_prefix(a, 6), 0));
+        out.push(mix(71, cl_prefix(b, 6), 0));
+        out.push(mix(72, a, 0));
+        out.push(mix(73, b, 0));
+    }
+    if fs & features::CLUSTER_SHAPE != 0 {
+        out.push(mix(76, p.cl, p.shape));
+    }
+    if fs & features::RARITY != 0 {
+        out.push(mix(77, p.band as u64, p.shape));
+    }
 }
 
 /// Features conjoining the previous tag with the token (the transition is scored per token,
@@ -657,23 +768,30 @@ impl Model {
     /// Reads one model from the start of `b`: the model and the bytes it took; `None` when
     /// the bytes are not one.
     fn parse(b: &[u8]) -> Option<(Model, usize)> {
-        let second = match b.get(..8)? {
-            m if m == MAGIC => false,
-            m if m == MAGIC2 => true,
+        let (second, v3) = match b.get(..8)? {
+            m if m == MAGIC => (false, true),
+            m if m == MAGIC2 => (true, true),
+            m if m == MAGIC_V2 => (false, false),
+            m if m == MAGIC2_V2 => (true, false),
             _ => return None,
         };
         let bits = u32::from_le_bytes(b.get(8..12)?.try_into().ok()?);
         let scale = f32::from_le_bytes(b.get(12..16)?.try_into().ok()?);
-        if !(8..=24).contains(&bits) {
+        let (fs, head) = if v3 {
+            (u32::from_le_bytes(b.get(16..20)?.try_into().ok()?), 20)
+        } else {
+            (0, 16)
+        };
+        if !(8..=24).contains(&bits) || fs & !features::ANY_CLUSTER != 0 {
             return None;
         }
         let n = (1usize << bits) * NT;
-        let body = b.get(16..16 + n * 2)?;
+        let body = b.get(head..head + n * 2)?;
         let w = body
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]))
             .collect();
-        Some((Model::build(bits, scale, second, w), 16 + n * 2))
+        Some((Model::build(bits, scale, fs, second, w), head + n * 2))
     }
 
     /// Reads a model file holding exactly one model; `None` when the bytes are not one.
@@ -685,10 +803,16 @@ impl Model {
     }
 
     /// A model from its weights (the transition table is read from them once).
-    fn build(bits: u32, scale: f32, second: bool, w: Vec<i16>) -> Model {
+    fn build(bits: u32, scale: f32, fs: u32, second: bool, w: Vec<i16>) -> Model {
+        if fs & features::ANY_CLUSTER != 0 {
+            // Parse the cluster table now, while the extractor is built, not in the first
+            // document.
+            Clusters::shipped();
+        }
         let mut m = Model {
             bits,
             scale,
+            features: fs,
             second,
             w,
             bigram: [[0.0; NT]; NT],
@@ -702,10 +826,21 @@ impl Model {
 
     /// The model's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(16 + self.w.len() * 2);
-        b.extend_from_slice(if self.second { MAGIC2 } else { MAGIC });
+        let mut b = Vec::with_capacity(20 + self.w.len() * 2);
+        // A model without optional features is written as version 2, which every reader of
+        // that version takes.
+        let v3 = self.features != 0;
+        b.extend_from_slice(match (self.second, v3) {
+            (false, true) => MAGIC,
+            (true, true) => MAGIC2,
+            (false, false) => MAGIC_V2,
+            (true, false) => MAGIC2_V2,
+        });
         b.extend_from_slice(&self.bits.to_le_bytes());
         b.extend_from_slice(&self.scale.to_le_bytes());
+        if v3 {
+            b.extend_from_slice(&self.features.to_le_bytes());
+        }
         for w in &self.w {
             b.extend_from_slice(&w.to_le_bytes());
         }
@@ -747,16 +882,24 @@ impl Model {
         out.resize(toks.len(), 0);
         active(toks, &mut sc.active);
         let act = &sc.active;
-        // Features of a scored token read hashes up to two tokens away.
-        precompute_where(toks, &mut sc.pre, |i| {
-            (i.saturating_sub(2)..(i + 3).min(act.len())).any(|j| act[j])
-        });
+        // Features of a scored token read hashes up to two tokens away, and clusters of its
+        // own (a hash-map probe each) or, with `CLUSTER_NEXT`, also of the tokens beside it.
+        let near =
+            |i: usize, d: usize| (i.saturating_sub(d)..(i + d + 1).min(act.len())).any(|j| act[j]);
+        let cl_reach = usize::from(self.features & features::CLUSTER_NEXT != 0);
+        precompute_where(
+            toks,
+            self.features,
+            &mut sc.pre,
+            |i| near(i, 2),
+            |i| near(i, cl_reach),
+        );
         for (a, b) in runs(&sc.active) {
             sc.em.clear();
             sc.tr.clear();
             for i in a..b {
                 sc.feats.clear();
-                static_features(toks, &sc.pre, i, self.second, &mut sc.feats);
+                static_features(toks, &sc.pre, i, self.second, self.features, &mut sc.feats);
                 let mut score = [0i32; NT];
                 for &f in &sc.feats {
                     self.add_row(f, &mut score);
@@ -858,6 +1001,9 @@ pub struct Trainer {
     /// Cost-augmented decoding: while learning, every wrong tag of a scored token gets this
     /// much more score, so an update happens until the gold path wins by a margin.
     pub margin: f32,
+    /// The optional feature groups ([`features`]) the static features were computed with
+    /// (written into the model's header).
+    pub features: u32,
     w: Vec<f32>,
     acc: Vec<f32>,
     step: f32,
@@ -874,6 +1020,7 @@ impl Trainer {
             bits,
             second,
             margin: 0.0,
+            features: 0,
             w: vec![0.0; n],
             acc: vec![0.0; n],
             step: 1.0,
@@ -985,7 +1132,7 @@ impl Trainer {
 
     /// The averaged, quantised model.
     pub fn finish(&self) -> Model {
-        Model::quantised(self.bits, self.second, &self.averaged())
+        Model::quantised(self.bits, self.features, self.second, &self.averaged())
     }
 
     /// The averaged weights (several runs' can be averaged again before quantising).
@@ -1000,14 +1147,14 @@ impl Trainer {
 
 impl Model {
     /// A model from float weights (`2^bits * NT` of them), quantised to `i16`.
-    pub fn quantised(bits: u32, second: bool, avg: &[f32]) -> Model {
+    pub fn quantised(bits: u32, fs: u32, second: bool, avg: &[f32]) -> Model {
         let max = avg.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-6);
         let scale = max / 32767.0;
         let w = avg
             .iter()
             .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
             .collect();
-        Model::build(bits, scale, second, w)
+        Model::build(bits, scale, fs, second, w)
     }
 }
 
@@ -1126,6 +1273,40 @@ mod tests {
     }
 
     #[test]
+    fn cluster_features_place_unseen_words_with_known_ones() {
+        // Two clubs of one Brown cluster share every cluster feature, so what the model
+        // learnt of one carries over to the other; a word without a cluster gets one
+        // "no cluster" feature instead of the prefixes.
+        let feats_of = |word: &str, fs: u32| {
+            let lower = word.to_lowercase();
+            let toks = [feat("at", "at", 0), feat(word, &lower, 0)];
+            let mut pre = Vec::new();
+            precompute(&toks, fs, &mut pre);
+            let mut out = Vec::new();
+            static_features(&toks, &pre, 1, false, fs, &mut out);
+            out
+        };
+        let (plain, chelsea) = (
+            feats_of("Chelsea", 0),
+            feats_of("Chelsea", features::CLUSTER),
+        );
+        assert_eq!(chelsea.len(), plain.len() + 4, "four prefixes of the path");
+        let arsenal = feats_of("Arsenal", features::CLUSTER);
+        assert_eq!(
+            chelsea[plain.len()..],
+            arsenal[plain.len()..],
+            "one cluster, the same cluster features"
+        );
+        let unknown = feats_of("Qzxvbrt", features::CLUSTER);
+        assert_eq!(
+            unknown.len(),
+            plain.len() + 1,
+            "only the 'no cluster' feature"
+        );
+        assert_ne!(unknown[plain.len()], chelsea[plain.len()]);
+    }
+
+    #[test]
     fn shouting_sentences_are_read_in_their_usual_case() {
         assert!(shouting(["SOCCER", "-", "LEEDS", "BEAT", "CHELSEA", "."]));
         assert!(shouting(["LONDON", "1996-08-30"]), "a dateline");
@@ -1200,6 +1381,20 @@ mod tests {
         assert!(t.second.is_some(), "the second pass must load");
         assert_eq!(t.to_bytes(), two, "a tagger writes back what it read");
         assert!(Tagger::from_bytes(&two[..two.len() - 2]).is_none());
+        // A model with cluster features says so in its header, and reads back with them.
+        let mut t = Trainer::new(8, false);
+        t.features = features::CLUSTER;
+        let v3 = t.finish().to_bytes();
+        assert_eq!(&v3[..8], MAGIC);
+        let m = Model::from_bytes(&v3).expect("a version 3 model reads back");
+        assert_eq!(m.features, features::CLUSTER);
+        assert_eq!(m.to_bytes(), v3);
+        let mut bad = v3.clone();
+        bad[16..20].copy_from_slice(&(1u32 << 30).to_le_bytes());
+        assert!(
+            Model::from_bytes(&bad).is_none(),
+            "unknown feature groups are refused"
+        );
         let mut twice = b.clone();
         twice.extend(&b);
         assert!(
