@@ -276,16 +276,20 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(EntityKind::Place)));
             }
         }
-        // Names in the organisation list the tagger missed ("Interpol", "Arab League"; in a
-        // headline too: "NATO", "ARAB LEAGUE").
+        // Names in the organisation lists the tagger missed ("Interpol", "Arab League", a
+        // listed company; in a headline too: "NATO", "ARAB LEAGUE"; in a sports report a
+        // club's short form: "Leeds", "Arsenal").
         let mut i = s.first;
         while i < s.last {
             if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
                 i += 1;
                 continue;
             }
-            let e = org_name_at(lx, doc, i, s.last);
-            if e > i && !(e == i + 1 && doc.toks[i].initial) {
+            let e = org_name_at(lx, doc, i, s.last, ctx.sports);
+            // (At the start of a sentence a common word's capital says nothing; the lists
+            // hold no common words alone, but a sports-only form may be one: "Wolves".)
+            let initial_word = doc.toks[i].initial && doc.class[i] & class::COMMON != 0;
+            if e > i && !(e == i + 1 && initial_word) {
                 spans.retain(|&(x, y, _)| y <= i || x >= e);
                 spans.push((i, e, Some(EntityKind::Organisation)));
                 i = e;
@@ -498,6 +502,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             c.strength = 3;
             continue;
         }
+        // A club's short form in a sports report ("Arsenal", "Leeds"; not "in Leeds", nor a
+        // dateline's town).
+        if ctx.sports
+            && !(c.kind == EntityKind::Place && c.strength >= 3)
+            && !(c.first > 0
+                && matches!(
+                    doc.lower(c.first - 1),
+                    "in" | "at" | "near" | "outside" | "around"
+                ))
+            && (lx.team_forms.contains(&c.key) || lx.orgs.contains(&c.key))
+            && !is_country(lx, &c.key)
+        {
+            c.kind = EntityKind::Organisation;
+            c.strength = 3;
+            continue;
+        }
         // A person's full name stays a person; a single word the tagger took for a person
         // may be a firm or a club ("Barclays", "Blackburn").
         let person = c.kind == EntityKind::Person
@@ -591,13 +611,20 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     out
 }
 
-/// The end of the longest name of the organisation list starting at token `i`, or `i`.
-/// Hyphenated tokens count as their parts, as in the list's keys.
-fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
+/// The end of the longest name of the organisation lists starting at token `i`, or `i`;
+/// in a sports report (`sports`) a club's short form counts too, unless the text puts it
+/// "in" ("in Leeds" is the town). Hyphenated tokens count as their parts, as in the list's
+/// keys. Legal forms after the name are part of it ("Barclays PLC").
+fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize, sports: bool) -> usize {
     let first = doc.lower(i).split('-').next().unwrap_or("");
     if !lx.org_starts.contains(first) {
         return i;
     }
+    let located = i > 0
+        && matches!(
+            doc.lower(i - 1),
+            "in" | "at" | "near" | "outside" | "around"
+        );
     let mut best = i;
     let mut key = String::new();
     for j in i..end.min(i + lx.max_org_words) {
@@ -608,9 +635,27 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
             key.push(' ');
         }
         key.push_str(&doc.lower(j).replace('-', " "));
-        if doc.cap[j] && lx.orgs.contains(&key) {
+        if doc.cap[j]
+            && (lx.orgs.contains(&key) || sports && !located && lx.team_forms.contains(&key))
+        {
             best = j + 1;
         }
+    }
+    while best > i && best < end && doc.cap[best] && doc.class[best] & class::LEGAL != 0 {
+        best += 1;
+    }
+    // A listed name followed by another capitalised word is part of a longer name, often a
+    // product's ("Adobe Acrobat", "Bayer Leverkusen"); one owned ("your PayPal account", "a
+    // Saab") is a product too.
+    let longer = best > i && best < end && doc.cap[best] && doc.is_word(best);
+    let owned = best == i + 1
+        && i > 0
+        && matches!(
+            doc.lower(i - 1),
+            "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "its"
+        );
+    if longer || owned {
+        return i;
     }
     best
 }
@@ -1062,7 +1107,12 @@ fn classify(
                     | class::LEGAL)
                 != 0;
             let acronym = doc.word(a).chars().filter(|c| c.is_uppercase()).count() >= 2;
-            if !(named || acronym) || first_class & class::NOT_ENTITY != 0 {
+            // A name of the organisation lists ("Lufthansa 201.50 ( up 2.50 )").
+            let listed = lx.org_starts.contains(doc.lower(a))
+                && lx
+                    .orgs
+                    .contains(&super::lexicon::org_key(std::iter::once(doc.lower(a))));
+            if !(named || acronym || listed) || first_class & class::NOT_ENTITY != 0 {
                 return None;
             }
         }
