@@ -636,11 +636,14 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize, sports: bool) -> u
         if !key.is_empty() {
             key.push(' ');
         }
-        key.push_str(&doc.lower(j).replace('-', " "));
+        key.extend(doc.lower(j).chars().map(|c| if c == '-' { ' ' } else { c }));
         if doc.cap[j]
             && (lx.orgs.contains(&key) || sports && !located && lx.team_forms.contains(&key))
         {
             best = j + 1;
+        }
+        if !lx.org_prefixes.contains(&key) {
+            break;
         }
     }
     while best > i && best < end && doc.cap[best] && doc.class[best] & class::LEGAL != 0 {

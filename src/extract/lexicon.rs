@@ -142,6 +142,9 @@ pub struct Lexicon {
     pub team_forms: FxHashSet<String>,
     /// The first words of the names in `orgs` and `team_forms`.
     pub org_starts: FxHashSet<String>,
+    /// The first words of those names that have more words ("deutsche", "deutsche bank" of
+    /// "deutsche bank ag"): a lookup stops at a run of words no name goes on from.
+    pub org_prefixes: FxHashSet<String>,
     /// The longest organisation name in words.
     pub max_org_words: usize,
 }
@@ -412,6 +415,9 @@ impl Lexicon {
         };
         self.org_starts.insert(first.to_string());
         self.max_org_words = self.max_org_words.max(k.split(' ').count());
+        for (end, _) in k.match_indices(' ') {
+            self.org_prefixes.insert(k[..end].to_string());
+        }
         if sports {
             self.team_forms.insert(k);
         } else {
