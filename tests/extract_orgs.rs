@@ -89,6 +89,14 @@ fn a_listed_company_is_found_with_its_legal_form_and_at_a_line_start() {
         "{:?}",
         out.mentions
     );
+    // Case does not matter: "Next plc" is listed ("Next" alone is a word).
+    let out = extract("Retailers including Next Plc and Marks reported higher sales.");
+    assert_eq!(
+        kinds(&out, "Next Plc"),
+        vec![EntityKind::Organisation],
+        "{:?}",
+        out.mentions
+    );
     // A price table: one company a line, each line a sentence of its own.
     let out = extract("Airbus 131.20 ( down 0.80 )\nNokia 3.94 ( up 0.02 )\n");
     for w in ["Airbus", "Nokia"] {

@@ -613,13 +613,19 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     out
 }
 
+/// The first word of a folded token as the organisation lists' keys write it
+/// ([`super::lexicon::org_key`]: "afl" of "afl-cio", "u.s" of "u.s.").
+fn org_start(w: &str) -> &str {
+    let first = w.split('-').next().unwrap_or("");
+    first.strip_suffix('.').unwrap_or(first)
+}
+
 /// The end of the longest name of the organisation lists starting at token `i`, or `i`;
 /// in a sports report (`sports`) a club's short form counts too, unless the text puts it
 /// "in" ("in Leeds" is the town). Hyphenated tokens count as their parts, as in the list's
 /// keys. Legal forms after the name are part of it ("Barclays PLC").
 fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize, sports: bool) -> usize {
-    let first = doc.lower(i).split('-').next().unwrap_or("");
-    if !lx.org_starts.contains(first) {
+    if !lx.org_starts.contains(org_start(doc.lower(i))) {
         return i;
     }
     let located = i > 0
@@ -633,11 +639,9 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize, sports: bool) -> u
         if !doc.is_word(j) {
             break;
         }
-        if !key.is_empty() {
-            key.push(' ');
-        }
-        key.extend(doc.lower(j).chars().map(|c| if c == '-' { ' ' } else { c }));
-        if doc.cap[j]
+        super::lexicon::push_org_key(&mut key, doc.lower(j));
+        // (A name ends in a capital or a legal form: "Shell plc".)
+        if (doc.cap[j] || j > i && doc.class[j] & class::LEGAL != 0)
             && (lx.orgs.contains(&key) || sports && !located && lx.team_forms.contains(&key))
         {
             best = j + 1;
@@ -1114,7 +1118,7 @@ fn classify(
             let acronym = doc.word(a).chars().filter(|c| c.is_uppercase()).count() >= 2;
             // A name of the organisation lists ("Airbus 131.20 ( down 0.80 )"), or a club's
             // form the lists found in a sports report.
-            let listed = lx.org_starts.contains(doc.lower(a)) && {
+            let listed = lx.org_starts.contains(org_start(doc.lower(a))) && {
                 let k = super::lexicon::org_key(std::iter::once(doc.lower(a)));
                 lx.orgs.contains(&k)
                     || kind == Some(EntityKind::Organisation) && lx.team_forms.contains(&k)
@@ -1139,9 +1143,7 @@ fn classify(
     {
         (EntityKind::Person, 3)
     } else if !is_country
-        && lx
-            .org_starts
-            .contains(doc.lower(a).split('-').next().unwrap_or(""))
+        && lx.org_starts.contains(org_start(doc.lower(a)))
         && lx
             .orgs
             .contains(&super::lexicon::org_key((a..b).map(|i| doc.lower(i))))

@@ -150,21 +150,32 @@ pub struct Lexicon {
 }
 
 /// The key of a name in the organisation list: folded, hyphens as spaces, one space between
-/// words ("AFL-CIO" = "afl cio").
+/// words, no period at a word's end ("AFL-CIO" = "afl cio"; "Apple Inc." = "Apple Inc", as
+/// wire copy writes it).
 pub fn org_key<'a>(words: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for w in words {
-        for part in w.split(|c: char| c.is_whitespace() || c == '-') {
-            if part.is_empty() {
-                continue;
-            }
-            if !out.is_empty() {
-                out.push(' ');
-            }
+        push_org_key(&mut out, w);
+    }
+    out
+}
+
+/// Appends one word (or several, split at spaces and hyphens) to an [`org_key`].
+pub fn push_org_key(out: &mut String, w: &str) {
+    for part in w.split(|c: char| c.is_whitespace() || c == '-') {
+        let part = part.strip_suffix('.').unwrap_or(part);
+        if part.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if part.is_ascii() {
+            out.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
             out.push_str(&fold(part));
         }
     }
-    out
 }
 
 /// Lowercase with diacritics removed: the key every comparison uses ("Ḥalab" = "halab").
@@ -410,6 +421,10 @@ impl Lexicon {
     /// a sports report).
     fn add_org(&mut self, name: &str, sports: bool) {
         let k = org_key(std::iter::once(name));
+        // Two letters are too ambiguous once periods do not count ("Ld." would be "LD").
+        if k.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+            return;
+        }
         let Some(first) = k.split(' ').next().filter(|w| !w.is_empty()) else {
             return;
         };
