@@ -176,6 +176,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     let mut datelines: Vec<usize> = Vec::new();
     // Per-sentence buffers, reused.
     let (mut covered, mut in_span) = (Vec::new(), Vec::new());
+    let mut org_buf = String::new();
     for (si, s) in doc.sents.iter().enumerate() {
         if doc.toks[s.first].skip {
             continue;
@@ -285,7 +286,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 i += 1;
                 continue;
             }
-            let e = org_name_at(lx, doc, i, s.last, ctx.sports);
+            let e = org_name_at(lx, doc, i, s.last, ctx.sports, &mut org_buf);
             // (At the start of a sentence a common word's capital says nothing; the lists
             // hold no common words alone, but a sports-only form may be one: "Wolves".)
             // In a sports report a club's form may open a sentence ("Wolves have signed").
@@ -624,7 +625,15 @@ fn org_start(w: &str) -> &str {
 /// in a sports report (`sports`) a club's short form counts too, unless the text puts it
 /// "in" ("in Leeds" is the town). Hyphenated tokens count as their parts, as in the list's
 /// keys. Legal forms after the name are part of it ("Barclays PLC").
-fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize, sports: bool) -> usize {
+/// `key` is scratch space.
+fn org_name_at(
+    lx: &Lexicon,
+    doc: &Doc,
+    i: usize,
+    end: usize,
+    sports: bool,
+    key: &mut String,
+) -> usize {
     if !lx.org_starts.contains(org_start(doc.lower(i))) {
         return i;
     }
@@ -634,19 +643,20 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize, sports: bool) -> u
             "in" | "at" | "near" | "outside" | "around"
         );
     let mut best = i;
-    let mut key = String::new();
+    key.clear();
     for j in i..end.min(i + lx.max_org_words) {
         if !doc.is_word(j) {
             break;
         }
-        super::lexicon::push_org_key(&mut key, doc.lower(j));
+        super::lexicon::push_org_key(key, doc.lower(j));
         // (A name ends in a capital or a legal form: "Shell plc".)
         if (doc.cap[j] || j > i && doc.class[j] & class::LEGAL != 0)
-            && (lx.orgs.contains(&key) || sports && !located && lx.team_forms.contains(&key))
+            && (lx.orgs.contains(key.as_str())
+                || sports && !located && lx.team_forms.contains(key.as_str()))
         {
             best = j + 1;
         }
-        if !lx.org_prefixes.contains(&key) {
+        if !lx.org_prefixes.contains(key.as_str()) {
             break;
         }
     }
