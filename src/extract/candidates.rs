@@ -538,6 +538,20 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             c.strength = 3;
         }
     }
+    // A line read as a dateline whose "place" is a listed organisation the gazetteer does
+    // not know is a line of a price table or standings ("BASF 41.60 ( up 0.45 )").
+    datelines.retain(|&d| {
+        let c = &mut out[d];
+        let text = doc.span_text(c.first, c.last);
+        let listed = lx.orgs.contains(&super::lexicon::org_key(
+            (c.first..c.last).map(|i| doc.lower(i)),
+        ));
+        if listed && place_records(lx, text).is_empty() {
+            c.kind = EntityKind::Organisation;
+            return false;
+        }
+        true
+    });
     // A sports report filed from a town whose club plays in it: the dateline names the town,
     // the rest of the report the club. They are two entities, so the dateline does not join
     // the team's key (nor take its kind).
