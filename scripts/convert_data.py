@@ -455,6 +455,9 @@ def org_lists(x):
             if len(p) > 1 and fold(p[-1]) in CLUB_AFFIX:
                 forms.add(" ".join(p[:-1]))
         for f in forms:
+            # A registered name ("Fußball-Club Bayern München e. V.") is not how text names it.
+            if "." in f or len(f.split()) > 4:
+                continue
             s = flt.scope(f, club=True)
             if s:
                 rows.add("\t".join([f, clean(full), sport, s]))
