@@ -176,6 +176,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     let mut datelines: Vec<usize> = Vec::new();
     // Per-sentence buffers, reused.
     let (mut covered, mut in_span) = (Vec::new(), Vec::new());
+    let mut org_buf = String::new();
     for (si, s) in doc.sents.iter().enumerate() {
         if doc.toks[s.first].skip {
             continue;
@@ -276,16 +277,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(EntityKind::Place)));
             }
         }
-        // Names in the organisation list the tagger missed ("Interpol", "Arab League"; in a
-        // headline too: "NATO", "ARAB LEAGUE").
+        // Names in the organisation lists the tagger missed ("Interpol", "Arab League", a
+        // listed company; in a headline too: "NATO", "ARAB LEAGUE"; in a sports report a
+        // club's short form: "Leeds", "Arsenal").
         let mut i = s.first;
         while i < s.last {
             if !doc.cap[i] || !doc.is_word(i) || spans.iter().any(|&(a, b, _)| a <= i && i < b) {
                 i += 1;
                 continue;
             }
-            let e = org_name_at(lx, doc, i, s.last);
-            if e > i && !(e == i + 1 && doc.toks[i].initial) {
+            let e = org_name_at(lx, doc, i, s.last, ctx.sports, &mut org_buf);
+            // (At the start of a sentence a common word's capital says nothing; the lists
+            // hold no common words alone, but a sports-only form may be one: "Wolves".)
+            // In a sports report a club's form may open a sentence ("Wolves have signed").
+            let initial_word =
+                doc.toks[i].initial && doc.class[i] & class::COMMON != 0 && !ctx.sports;
+            if e > i && !(e == i + 1 && initial_word) {
                 spans.retain(|&(x, y, _)| y <= i || x >= e);
                 spans.push((i, e, Some(EntityKind::Organisation)));
                 i = e;
@@ -498,6 +505,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             c.strength = 3;
             continue;
         }
+        // A club's short form in a sports report ("Arsenal", "Leeds"; not "in Leeds", nor a
+        // dateline's town).
+        if ctx.sports
+            && !(c.kind == EntityKind::Place && c.strength >= 3)
+            && !(c.first > 0
+                && matches!(
+                    doc.lower(c.first - 1),
+                    "in" | "at" | "near" | "outside" | "around"
+                ))
+            && (lx.team_forms.contains(&c.key) || lx.orgs.contains(&c.key))
+            && !is_country(lx, &c.key)
+        {
+            c.kind = EntityKind::Organisation;
+            c.strength = 3;
+            continue;
+        }
         // A person's full name stays a person; a single word the tagger took for a person
         // may be a firm or a club ("Barclays", "Blackburn").
         let person = c.kind == EntityKind::Person
@@ -515,6 +538,20 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             c.strength = 3;
         }
     }
+    // A line read as a dateline whose "place" is a listed organisation the gazetteer does
+    // not know is a line of a price table or standings ("BASF 41.60 ( up 0.45 )").
+    datelines.retain(|&d| {
+        let c = &mut out[d];
+        let text = doc.span_text(c.first, c.last);
+        let listed = lx.orgs.contains(&super::lexicon::org_key(
+            (c.first..c.last).map(|i| doc.lower(i)),
+        ));
+        if listed && place_records(lx, text).is_empty() {
+            c.kind = EntityKind::Organisation;
+            return false;
+        }
+        true
+    });
     // A sports report filed from a town whose club plays in it: the dateline names the town,
     // the rest of the report the club. They are two entities, so the dateline does not join
     // the team's key (nor take its kind).
@@ -591,26 +628,67 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     out
 }
 
-/// The end of the longest name of the organisation list starting at token `i`, or `i`.
-/// Hyphenated tokens count as their parts, as in the list's keys.
-fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
-    let first = doc.lower(i).split('-').next().unwrap_or("");
-    if !lx.org_starts.contains(first) {
+/// The first word of a folded token as the organisation lists' keys write it
+/// ([`super::lexicon::org_key`]: "afl" of "afl-cio", "u.s" of "u.s.").
+fn org_start(w: &str) -> &str {
+    let first = w.split('-').next().unwrap_or("");
+    first.strip_suffix('.').unwrap_or(first)
+}
+
+/// The end of the longest name of the organisation lists starting at token `i`, or `i`;
+/// in a sports report (`sports`) a club's short form counts too, unless the text puts it
+/// "in" ("in Leeds" is the town). Hyphenated tokens count as their parts, as in the list's
+/// keys. Legal forms after the name are part of it ("Barclays PLC").
+/// `key` is scratch space.
+fn org_name_at(
+    lx: &Lexicon,
+    doc: &Doc,
+    i: usize,
+    end: usize,
+    sports: bool,
+    key: &mut String,
+) -> usize {
+    if !lx.org_starts.contains(org_start(doc.lower(i))) {
         return i;
     }
+    let located = i > 0
+        && matches!(
+            doc.lower(i - 1),
+            "in" | "at" | "near" | "outside" | "around"
+        );
     let mut best = i;
-    let mut key = String::new();
+    key.clear();
     for j in i..end.min(i + lx.max_org_words) {
         if !doc.is_word(j) {
             break;
         }
-        if !key.is_empty() {
-            key.push(' ');
-        }
-        key.push_str(&doc.lower(j).replace('-', " "));
-        if doc.cap[j] && lx.orgs.contains(&key) {
+        super::lexicon::push_org_key(key, doc.lower(j));
+        // (A name ends in a capital or a legal form: "Shell plc".)
+        if (doc.cap[j] || j > i && doc.class[j] & class::LEGAL != 0)
+            && (lx.orgs.contains(key.as_str())
+                || sports && !located && lx.team_forms.contains(key.as_str()))
+        {
             best = j + 1;
         }
+        if !lx.org_prefixes.contains(key.as_str()) {
+            break;
+        }
+    }
+    while best > i && best < end && doc.cap[best] && doc.class[best] & class::LEGAL != 0 {
+        best += 1;
+    }
+    // A listed name followed by another capitalised word is part of a longer name, often a
+    // product's ("Adobe Acrobat", "Bayer Leverkusen"); one owned ("your PayPal account", "a
+    // Saab") is a product too.
+    let longer = best > i && best < end && doc.cap[best] && doc.is_word(best);
+    let owned = best == i + 1
+        && i > 0
+        && matches!(
+            doc.lower(i - 1),
+            "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "its"
+        );
+    if longer || owned {
+        return i;
     }
     best
 }
@@ -1062,7 +1140,14 @@ fn classify(
                     | class::LEGAL)
                 != 0;
             let acronym = doc.word(a).chars().filter(|c| c.is_uppercase()).count() >= 2;
-            if !(named || acronym) || first_class & class::NOT_ENTITY != 0 {
+            // A name of the organisation lists ("Airbus 131.20 ( down 0.80 )"), or a club's
+            // form the lists found in a sports report.
+            let listed = lx.org_starts.contains(org_start(doc.lower(a))) && {
+                let k = super::lexicon::org_key(std::iter::once(doc.lower(a)));
+                lx.orgs.contains(&k)
+                    || kind == Some(EntityKind::Organisation) && lx.team_forms.contains(&k)
+            };
+            if !(named || acronym || listed) || first_class & class::NOT_ENTITY != 0 {
                 return None;
             }
         }
@@ -1082,9 +1167,7 @@ fn classify(
     {
         (EntityKind::Person, 3)
     } else if !is_country
-        && lx
-            .org_starts
-            .contains(doc.lower(a).split('-').next().unwrap_or(""))
+        && lx.org_starts.contains(org_start(doc.lower(a)))
         && lx
             .orgs
             .contains(&super::lexicon::org_key((a..b).map(|i| doc.lower(i))))

@@ -3,8 +3,9 @@
 //! Every list is a data file compiled into the binary (`include_str!`), parsed once when the
 //! [`super::Extractor`] is built: countries with aliases and demonyms, regions (admin1),
 //! cities of 15,000 people or more, given names, surnames, legal forms, organisation names from
-//! WordNet (converted from registry packages by `scripts/convert_data.py`, see
-//! `data/NOTICE.md`), and `data/lexicon.txt`, the
+//! WordNet, companies of stock indices, sports clubs with their short forms (converted from
+//! registry packages by `scripts/convert_data.py`, see `data/NOTICE.md`), and
+//! `data/lexicon.txt`, the
 //! closed-class words written for dossier (titles, roles, organisation head nouns and suffixes,
 //! directions, words that are never entities, event triggers, words of sports reports and the
 //! cue phrases around team and organisation names). Code holds no names of the world.
@@ -21,6 +22,8 @@ const LEGAL: &str = include_str!("../../data/legal_forms.txt");
 const LEXICON: &str = include_str!("../../data/lexicon.txt");
 const COMMON: &str = include_str!("../../data/common_words.txt");
 const ORGS: &str = include_str!("../../data/organisations.txt");
+const COMPANIES: &str = include_str!("../../data/companies.txt");
+const TEAMS: &str = include_str!("../../data/teams.tsv");
 
 /// Word classes from the lexicon and name lists, as bits (also tagger features).
 pub mod class {
@@ -131,30 +134,48 @@ pub struct Lexicon {
     /// Every word of the cue phrases above (a phrase is built only where all its words are
     /// cue words, so most names cost no allocation).
     pub cue_words: FxHashSet<String>,
-    /// Organisation names (`data/organisations.txt`), as [`org_key`]s.
+    /// Organisation names (`data/organisations.txt`, `data/companies.txt` and the forms of
+    /// `data/teams.tsv` that name a club anywhere), as [`org_key`]s.
     pub orgs: FxHashSet<String>,
-    /// The first words of those names.
+    /// Forms of club names that name the club only in a sports report, being also a word, a
+    /// person's name or a place ("Arsenal", "Leeds", "Wolves"), as [`org_key`]s.
+    pub team_forms: FxHashSet<String>,
+    /// The first words of the names in `orgs` and `team_forms`.
     pub org_starts: FxHashSet<String>,
+    /// The first words of those names that have more words ("deutsche", "deutsche bank" of
+    /// "deutsche bank ag"): a lookup stops at a run of words no name goes on from.
+    pub org_prefixes: FxHashSet<String>,
     /// The longest organisation name in words.
     pub max_org_words: usize,
 }
 
 /// The key of a name in the organisation list: folded, hyphens as spaces, one space between
-/// words ("AFL-CIO" = "afl cio").
+/// words, no period at a word's end ("AFL-CIO" = "afl cio"; "Apple Inc." = "Apple Inc", as
+/// wire copy writes it).
 pub fn org_key<'a>(words: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for w in words {
-        for part in w.split(|c: char| c.is_whitespace() || c == '-') {
-            if part.is_empty() {
-                continue;
-            }
-            if !out.is_empty() {
-                out.push(' ');
-            }
+        push_org_key(&mut out, w);
+    }
+    out
+}
+
+/// Appends one word (or several, split at spaces and hyphens) to an [`org_key`].
+pub fn push_org_key(out: &mut String, w: &str) {
+    for part in w.split(|c: char| c.is_whitespace() || c == '-') {
+        let part = part.strip_suffix('.').unwrap_or(part);
+        if part.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if part.is_ascii() {
+            out.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
             out.push_str(&fold(part));
         }
     }
-    out
 }
 
 /// Lowercase with diacritics removed: the key every comparison uses ("Ḥalab" = "halab").
@@ -277,12 +298,15 @@ impl Lexicon {
         for l in data_lines(COMMON) {
             *lx.words.entry(l.to_string()).or_default() |= class::COMMON;
         }
-        for l in data_lines(ORGS) {
-            let k = org_key(std::iter::once(l));
-            let first = k.split(' ').next().unwrap_or("").to_string();
-            lx.max_org_words = lx.max_org_words.max(k.split(' ').count());
-            lx.org_starts.insert(first);
-            lx.orgs.insert(k);
+        for l in data_lines(ORGS).chain(data_lines(COMPANIES)) {
+            lx.add_org(l, false);
+        }
+        // form, club, sport, scope ("any" or "sports").
+        for l in data_lines(TEAMS) {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() >= 4 {
+                lx.add_org(f[0], f[3] == "sports");
+            }
         }
         for l in data_lines(LEGAL) {
             if !l.contains(' ') {
@@ -391,6 +415,29 @@ impl Lexicon {
             *lx.words.entry(k).or_default() |= bits;
         }
         lx
+    }
+
+    /// Adds a name of the organisation lists (`sports`: a club's form that names it only in
+    /// a sports report).
+    fn add_org(&mut self, name: &str, sports: bool) {
+        let k = org_key(std::iter::once(name));
+        // Two letters are too ambiguous once periods do not count ("Ld." would be "LD").
+        if k.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+            return;
+        }
+        let Some(first) = k.split(' ').next().filter(|w| !w.is_empty()) else {
+            return;
+        };
+        self.org_starts.insert(first.to_string());
+        self.max_org_words = self.max_org_words.max(k.split(' ').count());
+        for (end, _) in k.match_indices(' ') {
+            self.org_prefixes.insert(k[..end].to_string());
+        }
+        if sports {
+            self.team_forms.insert(k);
+        } else {
+            self.orgs.insert(k);
+        }
     }
 
     fn add_place_name(&mut self, name: &str, idx: u32) {
