@@ -174,10 +174,13 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     }
     // Indexes in `out` of the datelines' places.
     let mut datelines: Vec<usize> = Vec::new();
+    // Token ranges that hold no entity (names of events and prizes).
+    let mut blocked: Vec<(usize, usize)> = Vec::new();
     // Per-sentence buffers, reused.
     let (mut covered, mut in_span) = (Vec::new(), Vec::new());
     for (si, s) in doc.sents.iter().enumerate() {
-        if doc.toks[s.first].skip {
+        if doc.toks[s.first].skip || ctx.heading[si] {
+            blocked.push((s.first, s.last));
             continue;
         }
         covered.clear();
@@ -255,6 +258,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         for &(a, b) in &ctx.score_runs[si] {
             forced.push((a, b, EntityKind::Organisation));
+        }
+        for &(a, b) in &ctx.players[si] {
+            forced.push((a, b, EntityKind::Person));
         }
         for &(a, b, k) in &forced {
             spans.retain(|&(x, y, _)| y <= a || x >= b);
@@ -452,6 +458,26 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, i + 1, k));
             }
         }
+        // Names of events and prizes ("U.S. Open", "Davis Cup", "Nobel Prize"): a
+        // capitalised run ending in a `misc_suffix` word is neither a place nor a person,
+        // nor are its words found again by `propagate`.
+        if let Some(misc) = lx.sections.get("misc_suffix") {
+            for j in s.first + 1..s.last {
+                let raw_cap = doc.word(j).chars().next().is_some_and(char::is_uppercase);
+                let next_cap = j + 1 < s.last && doc.is_word(j + 1) && doc.cap[j + 1];
+                if !raw_cap || next_cap || !doc.is_word(j) || !misc.contains(doc.lower(j)) {
+                    continue;
+                }
+                let mut a = j;
+                while a > s.first && doc.is_word(a - 1) && doc.cap[a - 1] {
+                    a -= 1;
+                }
+                if a < j {
+                    spans.retain(|&(x, y, _)| y <= a || x > j);
+                    blocked.push((a, j + 1));
+                }
+            }
+        }
         spans.sort_by_key(|s| s.0);
         let spans = repair(lx, doc, s.first, s.last, spans);
         for (a, b, kind) in spans {
@@ -527,7 +553,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             out[d].key.push_str(" (dateline)");
         }
     }
-    propagate(lx, doc, &ctx.shout, &mut out);
+    propagate(lx, doc, &ctx.shout, &blocked, &mut out);
     // A single word no name list knows, taken for a person, that the document puts "in" (not
     // "in X's"): a place the gazetteer does not know ("in Coron"), everywhere in the document.
     let mut located: Vec<String> = Vec::new();
@@ -615,11 +641,19 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
     best
 }
 
-/// Whether a key names a country (by the gazetteer's best record).
+/// Whether a key names a country (by the gazetteer's best record) or a nation that fields
+/// its own national teams though the gazetteer has it as a region (`nation` in
+/// `data/lexicon.txt`: "England", "Scotland"): a team by that name is a national team,
+/// written as the place.
 fn is_country(lx: &Lexicon, key: &str) -> bool {
     lx.lookup_place(key)
         .first()
         .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
+        || is_nation(lx, key)
+}
+
+fn is_nation(lx: &Lexicon, key: &str) -> bool {
+    lx.sections.get("nation").is_some_and(|n| n.contains(key))
 }
 
 /// Sets the kind the document's structure gives a candidate: a dateline's place; a team of a
@@ -847,9 +881,18 @@ fn repair(
 
 /// One sense per document: a name found once is a name wherever else it is written with a
 /// capital, and a person's surname alone ("Salah" after "Mohamed Salah") is that person.
-fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
+fn propagate(
+    lx: &Lexicon,
+    doc: &Doc,
+    shout: &[bool],
+    blocked: &[(usize, usize)],
+    out: &mut Vec<Cand>,
+) {
     let n = doc.toks.len();
     let mut covered = vec![false; n];
+    for &(a, b) in blocked {
+        covered[a..b].fill(true);
+    }
     for c in out.iter() {
         for x in &mut covered[c.first..c.last] {
             *x = true;
@@ -1076,7 +1119,8 @@ fn classify(
     let places = place_records_keyed(lx, &key, text);
     let is_country = places
         .first()
-        .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country);
+        .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
+        || is_nation(lx, &key);
     let (kind, strength) = if titled
         && (kind == Some(EntityKind::Person) || kind.is_none() || n <= 3)
     {

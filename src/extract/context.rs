@@ -31,6 +31,13 @@ pub struct Context {
     pub dateline: Vec<Option<(usize, usize)>>,
     /// Per sentence: the token ranges of team names in a results or standings line.
     pub score_runs: Vec<Vec<(usize, usize)>>,
+    /// Per sentence: the token ranges of players a sports report's structure names (a
+    /// scorer in brackets with the minute, a batsman and his bowler in a cricket
+    /// scoreboard, a bowler with his figures).
+    pub players: Vec<Vec<(usize, usize)>>,
+    /// Per sentence: a table's heading in a sports report ("EASTERN DIVISION", "Group A",
+    /// "AMERICAN LEAGUE"), which names no team, place or person.
+    pub heading: Vec<bool>,
     /// The document is a sports report.
     pub sports: bool,
 }
@@ -68,17 +75,24 @@ fn shouted(doc: &Doc, s: &Sentence) -> bool {
     upper >= 3 && upper * 10 >= words * 8
 }
 
+/// Whether token `i` counts as capitalised in a table line: read in its usual case, or
+/// written in capitals inside a multi-word place name ("NEW YORK 74 58 .561": "New" is a
+/// common word).
+fn cap_in_table(doc: &Doc, i: usize) -> bool {
+    doc.cap[i] || doc.class[i] & (class::PLACE_B | class::PLACE_I) != 0 && upper_word(doc.word(i))
+}
+
 /// A capitalised run from `i` (capitalised words, "&" and "of" between them), its end.
 fn cap_run(doc: &Doc, i: usize, end: usize) -> usize {
     let mut j = i;
     while j < end
         && doc.toks[j].kind == TokKind::Word
-        && (doc.cap[j] || (j > i && matches!(doc.lower(j), "&" | "of" | "and")))
+        && (cap_in_table(doc, j) || (j > i && matches!(doc.lower(j), "&" | "of" | "and")))
     {
         j += 1;
     }
     // Never end on a connector.
-    while j > i && !doc.cap[j - 1] {
+    while j > i && !cap_in_table(doc, j - 1) {
         j -= 1;
     }
     j
@@ -93,12 +107,12 @@ fn is_num(doc: &Doc, i: usize) -> bool {
 fn score_line(doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
     let mut i = s.first;
     // A rank: "1." or "1".
-    if i + 1 < s.last && is_num(doc, i) && doc.cap[i + 1] {
+    if i + 1 < s.last && is_num(doc, i) && cap_in_table(doc, i + 1) {
         i += 1;
     } else if i + 2 < s.last && is_num(doc, i) && doc.lower(i + 1) == "." {
         i += 2;
     }
-    if i >= s.last || !doc.cap[i] {
+    if i >= s.last || !cap_in_table(doc, i) {
         return Vec::new();
     }
     let a = i;
@@ -106,14 +120,15 @@ fn score_line(doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
     if b == a || b >= s.last || !is_num(doc, b) {
         return Vec::new();
     }
-    // Standings: only numbers (and their punctuation) after the name, at least four.
+    // Standings: only numbers (and their punctuation) after the name, at least three
+    // ("NEW YORK 74 58 .561 -": won, lost, percentage, games behind).
     let rest = b..s.last;
     let nums = rest.clone().filter(|&k| is_num(doc, k)).count();
     let words = rest
         .clone()
         .filter(|&k| doc.toks[k].kind == TokKind::Word)
         .count();
-    if words == 0 && nums >= 4 {
+    if words == 0 && nums >= 3 {
         return vec![(a, b)];
     }
     // Results: name, number, [a bracket of scorers], name, number.
@@ -124,13 +139,31 @@ fn score_line(doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
         }
         k += 1;
     }
-    if k < s.last && doc.cap[k] {
+    if k < s.last && cap_in_table(doc, k) {
         let e = cap_run(doc, k, s.last);
         if e > k && e < s.last && is_num(doc, e) {
             return vec![(a, b), (k, e)];
         }
     }
     Vec::new()
+}
+
+/// Whether a number at `k` starts a date: a year ("1996", "1996-08-30") or a day and a month
+/// in figures joined by "-", "/" or "." ("30/08/1996", "30.08.96").
+fn is_date(doc: &Doc, k: usize, end: usize) -> bool {
+    if !is_num(doc, k) {
+        return false;
+    }
+    let w = doc.word(k);
+    if w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    w.contains('.') && w.len() >= 5
+        || k + 4 < end
+            && matches!(doc.word(k + 1), "-" | "/")
+            && is_num(doc, k + 2)
+            && doc.word(k + 3) == doc.word(k + 1)
+            && is_num(doc, k + 4)
 }
 
 /// A dateline: a line that starts with a place in capitals, maybe ", Country", then a date
@@ -154,9 +187,11 @@ fn dateline(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Option<(usize, usize)> {
             k += 1;
         }
     }
+    // A date: "1996-08-30", "30/08/1996", a year, or a month and a day ("LONDON 2 Leeds
+    // 1" is a results line, not a dateline).
     let date = s.last - s.first <= 10
         && k < s.last
-        && (is_num(doc, k)
+        && (is_date(doc, k, s.last)
             || doc.class[k] & class::MONTH != 0 && k + 1 < s.last && is_num(doc, k + 1));
     // "WASHINGTON (Reuters) - ...", "LONDON - ...": a place the gazetteer knows, then the
     // agency or a dash ("SOCCER - ..." is a header, not a place).
@@ -191,9 +226,11 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
         if doc.class[i] & class::SPORT != 0 {
             words += 1;
         }
-        // "2-1": two small numbers joined by a hyphen.
+        // "2-1": two small numbers joined by a hyphen (not in a date, "1996-08-30").
         if i + 2 < doc.toks.len()
             && is_num(doc, i)
+            && (i == 0 || doc.word(i - 1) != "-")
+            && (i + 3 >= doc.toks.len() || doc.word(i + 3) != "-")
             && doc.word(i + 1) == "-"
             && is_num(doc, i + 2)
             && doc.word(i).len() <= 2
@@ -203,12 +240,141 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
         }
     }
     let sports = header || lines >= 2 || (scores >= 2 && words >= 3);
+    let players = doc
+        .sents
+        .iter()
+        .map(|s| {
+            if sports {
+                players(lx, doc, s)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let heading = doc
+        .sents
+        .iter()
+        .map(|s| sports && heading(lx, doc, s))
+        .collect();
     Context {
         shout,
         dateline,
         score_runs,
+        players,
+        heading,
         sports,
     }
+}
+
+/// A table's heading: a line of at most four words, each written with a capital, a number or a
+/// number word, with a `table_heading` word ("EASTERN DIVISION", "Division one", "Group A").
+fn heading(lx: &Lexicon, doc: &Doc, s: &Sentence) -> bool {
+    let Some(words) = lx.sections.get("table_heading") else {
+        return false;
+    };
+    if s.last - s.first > 4 || !doc.toks[s.first].newline_before {
+        return false;
+    }
+    let mut found = false;
+    for i in s.first..s.last {
+        let w = doc.word(i);
+        let capital = w.chars().next().is_some_and(char::is_uppercase);
+        let ok = match doc.toks[i].kind {
+            TokKind::Number => true,
+            TokKind::Word => capital || doc.class[i] & class::NUMBER != 0,
+            _ => w == ":",
+        };
+        if !ok {
+            return false;
+        }
+        found |= words.contains(doc.lower(i));
+    }
+    found
+}
+
+/// A run of capitalised words (a player's name, "M. Atherton", "Wasim Akram") from `i`, at
+/// most four, its end.
+fn name_run(doc: &Doc, i: usize, end: usize) -> usize {
+    let mut j = i;
+    while j < end && j < i + 4 && doc.toks[j].kind == TokKind::Word && doc.cap[j] {
+        j += 1;
+    }
+    j
+}
+
+/// The same run ending at `j` (exclusive), its start.
+fn name_run_back(doc: &Doc, first: usize, j: usize) -> usize {
+    let mut i = j;
+    while i > first && i + 4 > j && doc.toks[i - 1].kind == TokKind::Word && doc.cap[i - 1] {
+        i -= 1;
+    }
+    i
+}
+
+/// Players a sports report's structure names in one line:
+/// - a cricket scoreboard: the batsman before his dismissal and the fielder and bowler after
+///   it ("M. Atherton c Inzamam-ul-Haq b Mushtaq Ahmed 31"; `player_before`,
+///   `player_after` in `data/lexicon.txt`);
+/// - a bowler with his figures ("Wasim Akram 25-8-61-1");
+/// - a scorer in brackets with the minute ("Leeds 2 ( Yeboah 12 , 67 ) Chelsea 1").
+fn players(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let (Some(before), Some(after)) = (
+        lx.sections.get("player_before"),
+        lx.sections.get("player_after"),
+    ) else {
+        return out;
+    };
+    let push = |a: usize, b: usize, out: &mut Vec<(usize, usize)>| {
+        if a < b && !out.iter().any(|&(x, y)| x < b && a < y) {
+            out.push((a, b));
+        }
+    };
+    let mut bracket = false;
+    for k in s.first..s.last {
+        let w = doc.lower(k);
+        match w {
+            "(" => bracket = true,
+            ")" => bracket = false,
+            _ => {}
+        }
+        if doc.toks[k].kind == TokKind::Word && !doc.cap[k] {
+            if before.contains(w) && k + 1 < s.last {
+                let e = name_run(doc, k + 1, s.last);
+                push(k + 1, e, &mut out);
+            }
+            // One or two words ("c", "lbw", "not out", "run out").
+            let two = k + 1 < s.last && {
+                let mut p = String::with_capacity(w.len() + 8);
+                p.push_str(w);
+                p.push(' ');
+                p.push_str(doc.lower(k + 1));
+                after.contains(&p)
+            };
+            if after.contains(w) || two {
+                let a = name_run_back(doc, s.first, k);
+                push(a, k, &mut out);
+            }
+            continue;
+        }
+        if !doc.cap[k] || doc.toks[k].kind != TokKind::Word || k > s.first && doc.cap[k - 1] {
+            continue;
+        }
+        let e = name_run(doc, k, s.last);
+        if e >= s.last || !is_num(doc, e) {
+            continue;
+        }
+        // Bowling figures: overs, maidens, runs, wickets.
+        let figures = e + 6 < s.last
+            && (0..4).all(|n| is_num(doc, e + 2 * n))
+            && (0..3).all(|n| doc.word(e + 2 * n + 1) == "-");
+        // A scorer and the minute, in brackets ("( Yeboah 12 , 67 )").
+        let minute = bracket && doc.word(e).len() <= 3 && !doc.word(e).contains(['.', ',']);
+        if figures || minute {
+            push(k, e, &mut out);
+        }
+    }
+    out
 }
 
 /// Whether the name at tokens `a..b` stands where a team does in sports text: right after
