@@ -91,6 +91,9 @@ fn place_records_keyed<'a>(lx: &'a Lexicon, key: &str, s: &str) -> &'a [u32] {
     // (Every written direction has a key ending in "ern".)
     if recs.is_empty() && key.split(' ').any(|w| w.ends_with("ern")) {
         lx.lookup_place(&key_with(lx, s, false))
+    } else if recs.is_empty() && key.contains('.') {
+        // "U.S.", "U.K." as the gazetteer's "US", "UK".
+        lx.lookup_place(&key.replace('.', ""))
     } else {
         recs
     }
@@ -261,6 +264,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         for &(a, b) in &ctx.players[si] {
             forced.push((a, b, EntityKind::Person));
+        }
+        for &(a, b) in &ctx.venues[si] {
+            forced.push((a, b, EntityKind::Place));
         }
         for &(a, b, k) in &forced {
             spans.retain(|&(x, y, _)| y <= a || x >= b);
@@ -541,9 +547,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             c.strength = 3;
         }
     }
-    // A sports report filed from a town whose club plays in it: the dateline names the town,
-    // the rest of the report the club. They are two entities, so the dateline does not join
-    // the team's key (nor take its kind).
+    // A venue in a sports report ("won 30-6 at Batley", "in Alicante") is the town even
+    // when its club plays in the report.
+    if ctx.sports {
+        for (i, c) in out.iter().enumerate() {
+            if c.kind == EntityKind::Place
+                && c.first > doc.sents[c.sent].first
+                && matches!(doc.word(c.first - 1), "at" | "in")
+                && !datelines.contains(&i)
+            {
+                datelines.push(i);
+            }
+        }
+    }
+    // A sports report filed from a town whose club plays in it: the dateline (or a venue)
+    // names the town, the rest of the report the club. They are two entities, so the
+    // dateline does not join the team's key (nor take its kind).
     for d in datelines {
         let key = &out[d].key;
         if out
@@ -602,6 +621,14 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             if !lx.lookup_place(&whole).is_empty() {
                 continue;
             }
+            // "northern Iraq", "southern France": the name is the country's or the region's
+            // (as annotated corpora write it); a part is kept for a town ("eastern Aleppo").
+            let region = place_records(lx, doc.span_text(c.first, c.last))
+                .first()
+                .is_some_and(|p| lx.place(*p).kind != super::lexicon::PlaceKind::City);
+            if region && !doc.cap[d] {
+                continue;
+            }
             subs.push((d, c.key.clone()));
         }
     }
@@ -646,7 +673,7 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
 /// `data/lexicon.txt`: "England", "Scotland"): a team by that name is a national team,
 /// written as the place.
 fn is_country(lx: &Lexicon, key: &str) -> bool {
-    lx.lookup_place(key)
+    place_records_keyed(lx, key, key)
         .first()
         .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
         || is_nation(lx, key)
@@ -688,6 +715,8 @@ fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
         && doc.is_word(j + 1)
         && doc.cap[j + 1]
         && doc.class[j + 1] & (class::ROLE | class::TITLE | class::NOT_ENTITY) == 0
+        // ("Interior Minister X", "Economy Minister X": a portfolio, not a name.)
+        && !(i..j).all(|k| doc.class[k] & class::COMMON != 0)
         && (i..j).all(|k| {
             doc.class[k]
                 & (class::COUNTRY
@@ -1045,7 +1074,7 @@ fn classify(
             || w == "an"
         {
             a += 1;
-        } else if c & class::TITLE != 0
+        } else if c & (class::TITLE | class::SPORT_ROLE) != 0
             && b - a > 1
             && c & class::ORG_HEAD == 0
             && !(doc.cap[b - 1] && doc.class[b - 1] & HEAD != 0)

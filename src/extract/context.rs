@@ -23,6 +23,9 @@ use super::candidates::Doc;
 use super::lexicon::{Lexicon, class};
 use super::tokens::{Sentence, TokKind};
 
+/// Token ranges of names.
+type Runs = Vec<(usize, usize)>;
+
 /// What the document's structure says, per sentence and as a whole.
 pub struct Context {
     /// Per sentence: written in capitals (a headline).
@@ -38,6 +41,9 @@ pub struct Context {
     /// Per sentence: a table's heading in a sports report ("EASTERN DIVISION", "Group A",
     /// "AMERICAN LEAGUE"), which names no team, place or person.
     pub heading: Vec<bool>,
+    /// Per sentence: venues of a sports report's lines ("At Leicester :"), places even when
+    /// the town's club plays in the report.
+    pub venues: Vec<Vec<(usize, usize)>>,
     /// The document is a sports report.
     pub sports: bool,
 }
@@ -210,15 +216,16 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
     let shout: Vec<bool> = doc.sents.iter().map(|s| shouted(doc, s)).collect();
     let dateline: Vec<Option<(usize, usize)>> =
         doc.sents.iter().map(|s| dateline(lx, doc, s)).collect();
-    let score_runs: Vec<Vec<(usize, usize)>> =
+    let mut score_runs: Vec<Vec<(usize, usize)>> =
         doc.sents.iter().map(|s| score_line(doc, s)).collect();
     let lines = score_runs.iter().filter(|r| !r.is_empty()).count();
-    // "SOCCER - ..." as a header (in the first sentences: a dateline may come first).
+    // "SOCCER - ...", "RUGBY UNION - ..." as a header (in the first sentences: a dateline
+    // may come first).
     let header = doc.sents.iter().take(3).any(|s| {
         s.last - s.first > 2
             && doc.class[s.first] & class::SPORT != 0
             && upper_word(doc.word(s.first))
-            && doc.lower(s.first + 1) == "-"
+            && (s.first + 1..(s.first + 4).min(s.last)).any(|k| doc.lower(k) == "-")
     });
     let mut scores = 0;
     let mut words = 0;
@@ -251,19 +258,109 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
             }
         })
         .collect();
-    let heading = doc
+    let heading: Vec<bool> = doc
         .sents
         .iter()
         .map(|s| sports && heading(lx, doc, s))
         .collect();
+    let mut venues = vec![Vec::new(); doc.sents.len()];
+    for (si, s) in doc.sents.iter().enumerate() {
+        if sports && !heading[si] {
+            let (runs, venue) = team_runs(doc, s);
+            for r in runs {
+                if !score_runs[si].iter().any(|&(x, y)| x < r.1 && r.0 < y) {
+                    score_runs[si].push(r);
+                }
+            }
+            venues[si] = venue;
+        }
+        // A price line of a stocks table ("BASF 41.60 ( up 0.45 )"), in any report.
+        if let Some(r) = price_line(lx, doc, s)
+            && score_runs[si].is_empty()
+        {
+            score_runs[si].push(r);
+        }
+    }
     Context {
         shout,
         dateline,
         score_runs,
         players,
         heading,
+        venues,
         sports,
     }
+}
+
+/// Teams in a line of a sports report, and venues:
+/// - a capitalised run followed by a score, at the start of the line (after a rank) or
+///   after ":", ";", ")" or another score, outside brackets ("At Leicester : Leicestershire
+///   350-6 declared ( ... ) ; Somerset 124-4", "Jean Alesi ( France ) Benetton 1:52.063");
+///   a person's full name or a country among them is left to [`super::candidates`];
+/// - a club in brackets after a player ("Huw Bevan ( Llanelli )", "( Cardiff , captain )");
+/// - the venue of "At Leicester :" at the start of a line.
+fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs) {
+    let (mut teams, mut venues) = (Vec::new(), Vec::new());
+    let mut depth = 0usize;
+    let mut k = s.first;
+    while k < s.last {
+        let w = doc.word(k);
+        if w == "(" {
+            // "Huw Bevan ( Llanelli )": a club after a player's name.
+            if depth == 0 && k > s.first && doc.cap[k - 1] && doc.toks[k - 1].kind == TokKind::Word
+            {
+                let e = cap_run(doc, k + 1, s.last);
+                if e > k + 1 && e < s.last && matches!(doc.word(e), ")" | ",") {
+                    teams.push((k + 1, e));
+                }
+            }
+            depth += 1;
+            k += 1;
+            continue;
+        }
+        if w == ")" {
+            depth = depth.saturating_sub(1);
+            k += 1;
+            continue;
+        }
+        let starts = k == s.first
+            || matches!(doc.word(k - 1), ":" | ";" | ")")
+            || is_num(doc, k - 1) && (k - 1 == s.first || doc.word(k - 2) == ".");
+        if depth > 0 || !starts || doc.toks[k].kind != TokKind::Word || !cap_in_table(doc, k) {
+            k += 1;
+            continue;
+        }
+        let e = cap_run(doc, k, s.last);
+        if e > k && e < s.last && is_num(doc, e) {
+            teams.push((k, e));
+        } else if k == s.first && e == k + 1 && doc.lower(k) == "at" && k + 1 < s.last {
+            // "At Leicester :": the venue of the line.
+            let v = cap_run(doc, k + 1, s.last);
+            if v > k + 1 && v < s.last && doc.word(v) == ":" {
+                venues.push((k + 1, v));
+            }
+        }
+        k = e.max(k + 1);
+    }
+    (teams, venues)
+}
+
+/// A line of a stocks table: a capitalised name, a price and a bracket with a move ("BASF
+/// 41.60 ( up 0.45 )", "Siemens 79.60 ( unchanged )"; `price_move` in `data/lexicon.txt`).
+fn price_line(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Option<(usize, usize)> {
+    let moves = lx.sections.get("price_move")?;
+    let a = s.first;
+    if !doc.toks[a].newline_before || !cap_in_table(doc, a) {
+        return None;
+    }
+    let b = cap_run(doc, a, s.last);
+    (b > a
+        && b + 3 < s.last + 1
+        && b + 2 < s.last
+        && is_num(doc, b)
+        && doc.word(b + 1) == "("
+        && moves.contains(doc.lower(b + 2)))
+    .then_some((a, b))
 }
 
 /// A table's heading: a line of at most four words, each written with a capital, a number or a
