@@ -175,6 +175,20 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
     }
+    // Names in brackets after players are countries when most of them are, else clubs.
+    let (mut countries, mut bracketed) = (0, 0);
+    for &(a, b) in ctx.bracketed.iter().flatten() {
+        bracketed += 1;
+        let text = doc.span_text(a, b);
+        if is_country(lx, &key_of(lx, text), text) {
+            countries += 1;
+        }
+    }
+    let bracket_kind = if countries * 2 > bracketed {
+        EntityKind::Place
+    } else {
+        EntityKind::Organisation
+    };
     // Indexes in `out` of the datelines' places.
     let mut datelines: Vec<usize> = Vec::new();
     // Token ranges that hold no entity (names of events and prizes).
@@ -267,6 +281,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         for &(a, b) in &ctx.venues[si] {
             forced.push((a, b, EntityKind::Place));
+        }
+        for &(a, b) in &ctx.bracketed[si] {
+            forced.push((a, b, bracket_kind));
         }
         for &(a, b, k) in &forced {
             spans.retain(|&(x, y, _)| y <= a || x >= b);
@@ -512,6 +529,28 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
     }
+    // A person's surname alone is that person, even where a table's structure took it for a
+    // team ("3. Zulle 1:02" after "Alex Zulle").
+    let surnames: Vec<&str> = out
+        .iter()
+        .filter(|c| {
+            c.kind == EntityKind::Person
+                && c.last - c.first >= 2
+                && doc.class[c.first] & class::GIVEN != 0
+        })
+        .map(|c| doc.lower(c.last - 1))
+        .collect();
+    if !surnames.is_empty() {
+        for c in out.iter_mut() {
+            if c.kind == EntityKind::Organisation
+                && c.last - c.first == 1
+                && doc.class[c.first] & (HEAD | class::LEGAL | class::TEAM_SUFFIX) == 0
+                && surnames.contains(&doc.lower(c.first))
+            {
+                c.kind = EntityKind::Person;
+            }
+        }
+    }
     // Evidence from the words around a name: "shares of X", "X's chief executive"; in a
     // sports report "beat X", "X drew", "X striker".
     for c in out.iter_mut() {
@@ -535,7 +574,10 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         let person = c.kind == EntityKind::Person
             && (c.last - c.first > 1 || doc.class[c.first] & class::GIVEN != 0);
         // ("South African batsman": a demonym is not a team.)
-        if person || is_country(lx, &c.key) || doc.class[c.last - 1] & class::DEMONYM != 0 {
+        if person
+            || is_country(lx, &c.key, doc.span_text(c.first, c.last))
+            || doc.class[c.last - 1] & class::DEMONYM != 0
+        {
             continue;
         }
         let team = ctx.sports
@@ -672,8 +714,8 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
 /// its own national teams though the gazetteer has it as a region (`nation` in
 /// `data/lexicon.txt`: "England", "Scotland"): a team by that name is a national team,
 /// written as the place.
-fn is_country(lx: &Lexicon, key: &str) -> bool {
-    place_records_keyed(lx, key, key)
+fn is_country(lx: &Lexicon, key: &str, text: &str) -> bool {
+    place_records_keyed(lx, key, text)
         .first()
         .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
         || is_nation(lx, key)
@@ -695,7 +737,7 @@ fn force(lx: &Lexicon, doc: &Doc, c: &mut Cand, k: EntityKind) {
             if person {
                 return;
             }
-            if is_country(lx, &c.key) {
+            if is_country(lx, &c.key, doc.span_text(c.first, c.last)) {
                 c.kind = EntityKind::Place;
             } else {
                 c.kind = EntityKind::Organisation;

@@ -44,6 +44,10 @@ pub struct Context {
     /// Per sentence: venues of a sports report's lines ("At Leicester :"), places even when
     /// the town's club plays in the report.
     pub venues: Vec<Vec<(usize, usize)>>,
+    /// Per sentence: names in brackets after a player ("Huw Bevan ( Llanelli )", "Pete
+    /// Sampras ( U.S. )"): clubs in a team list, countries in tennis, golf or athletics
+    /// results; a document writes one or the other, so most of them tell which.
+    pub bracketed: Vec<Vec<(usize, usize)>>,
     /// The document is a sports report.
     pub sports: bool,
 }
@@ -264,9 +268,11 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
         .map(|s| sports && heading(lx, doc, s))
         .collect();
     let mut venues = vec![Vec::new(); doc.sents.len()];
+    let mut bracketed = vec![Vec::new(); doc.sents.len()];
     for (si, s) in doc.sents.iter().enumerate() {
         if sports && !heading[si] {
-            let (runs, venue) = team_runs(doc, s);
+            let (runs, venue, br) = team_runs(doc, s);
+            bracketed[si] = br;
             for r in runs {
                 if !score_runs[si].iter().any(|&(x, y)| x < r.1 && r.0 < y) {
                     score_runs[si].push(r);
@@ -288,19 +294,22 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
         players,
         heading,
         venues,
+        bracketed,
         sports,
     }
 }
 
-/// Teams in a line of a sports report, and venues:
+/// Teams in a line of a sports report, venues and names in brackets after a player:
 /// - a capitalised run followed by a score, at the start of the line (after a rank) or
 ///   after ":", ";", ")" or another score, outside brackets ("At Leicester : Leicestershire
 ///   350-6 declared ( ... ) ; Somerset 124-4", "Jean Alesi ( France ) Benetton 1:52.063");
 ///   a person's full name or a country among them is left to [`super::candidates`];
-/// - a club in brackets after a player ("Huw Bevan ( Llanelli )", "( Cardiff , captain )");
+/// - a name in brackets after a player: his club ("Huw Bevan ( Llanelli )", "( Cardiff ,
+///   captain )") or his country ("Ato Boldon ( Trinidad )"), as the document's other
+///   brackets tell ([`Context::bracketed`]);
 /// - the venue of "At Leicester :" at the start of a line.
-fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs) {
-    let (mut teams, mut venues) = (Vec::new(), Vec::new());
+fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs) {
+    let (mut teams, mut venues, mut bracketed) = (Vec::new(), Vec::new(), Vec::new());
     let mut depth = 0usize;
     let mut k = s.first;
     while k < s.last {
@@ -310,8 +319,10 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs) {
             if depth == 0 && k > s.first && doc.cap[k - 1] && doc.toks[k - 1].kind == TokKind::Word
             {
                 let e = cap_run(doc, k + 1, s.last);
-                if e > k + 1 && e < s.last && matches!(doc.word(e), ")" | ",") {
-                    teams.push((k + 1, e));
+                // ("Silver Tarn ( Gary Hind )": a jockey after his horse.)
+                let person = e > k + 2 && doc.class[k + 1] & class::GIVEN != 0;
+                if e > k + 1 && e < s.last && matches!(doc.word(e), ")" | ",") && !person {
+                    bracketed.push((k + 1, e));
                 }
             }
             depth += 1;
@@ -342,7 +353,7 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs) {
         }
         k = e.max(k + 1);
     }
-    (teams, venues)
+    (teams, venues, bracketed)
 }
 
 /// A line of a stocks table: a capitalised name, a price and a bracket with a move ("BASF
@@ -631,5 +642,108 @@ mod tests {
                 .any(|(t, _)| t.contains("STORMS") || t.contains("POWER")),
             "headline words are not names: {m:?}"
         );
+    }
+
+    fn has(m: &[(String, EntityKind)], text: &str, kind: EntityKind) -> bool {
+        m.contains(&(text.to_string(), kind))
+    }
+
+    #[test]
+    fn standings_in_capitals_under_headings_are_teams() {
+        let m = kinds(
+            "BASEBALL - STANDINGS AFTER THURSDAY 'S GAMES .\nNEW YORK 1996-08-30\n\
+             Standings after games played on Thursday :\nEASTERN DIVISION\nW L PCT GB\n\
+             NEW YORK 74 58 .561 -\nQUILBY 70 63 .526 4 1/2\nCENTRAL DIVISION\n\
+             ZORVAK 80 53 .602 -\n",
+        );
+        for team in ["QUILBY", "ZORVAK"] {
+            assert!(has(&m, team, EntityKind::Organisation), "{team}: {m:?}");
+        }
+        assert!(
+            m.iter()
+                .filter(|(t, _)| t == "NEW YORK")
+                .any(|(_, k)| *k == EntityKind::Organisation),
+            "the standings line's NEW YORK is a team: {m:?}"
+        );
+        assert!(
+            !m.iter().any(|(t, _)| t.contains("DIVISION")),
+            "a table heading names nothing: {m:?}"
+        );
+    }
+
+    #[test]
+    fn a_cricket_scoreboard_names_players_teams_and_venues() {
+        let m = kinds(
+            "CRICKET - COUNTY SCORES .\nLONDON 1996-08-30\nScores on the first day :\n\
+             At Quilby : Zorvakshire 350-6 declared ( V. Hemsworth 129 , P. Rowlandson 66 ) ; \
+             Quilbyshire 124-4 ( M. Tregarth 51 ) .\nZorvakshire first innings\n\
+             K. Ollenby c Tregarth b Dunmore 31\nA. Stennard lbw b Dunmore 44\n\
+             J. Crabbe not out 106\nBowling : Dunmore 25-8-61-2 , Pashley 20-3-83-1\n",
+        );
+        for p in [
+            "V. Hemsworth",
+            "P. Rowlandson",
+            "M. Tregarth",
+            "K. Ollenby",
+            "Tregarth",
+            "A. Stennard",
+            "J. Crabbe",
+            "Pashley",
+        ] {
+            assert!(has(&m, p, EntityKind::Person), "{p} is a player: {m:?}");
+        }
+        assert!(has(&m, "Zorvakshire", EntityKind::Organisation), "{m:?}");
+        assert!(has(&m, "Quilbyshire", EntityKind::Organisation), "{m:?}");
+        assert!(has(&m, "Quilby", EntityKind::Place), "the venue: {m:?}");
+    }
+
+    #[test]
+    fn scorers_clubs_and_countries_in_brackets() {
+        let m = kinds(
+            "SOCCER - RESULTS .\nLONDON 1996-08-30\nHalifax 2 ( Quarrie 12 , Brennock 67 ) \
+             Walsall 1 ( Tisdall 45 )\nGrimsby 0 Rotherham 0\nTeam : 15 - Huw Quarrie ( \
+             Zorvak ) , 14 - Ian Brennock ( Wales )\n",
+        );
+        for p in ["Quarrie", "Brennock", "Tisdall"] {
+            assert!(has(&m, p, EntityKind::Person), "{p} scored: {m:?}");
+        }
+        assert!(has(&m, "Zorvak", EntityKind::Organisation), "a club: {m:?}");
+        assert!(has(&m, "Wales", EntityKind::Place), "a nation: {m:?}");
+        let t = kinds(
+            "TENNIS - RESULTS AT THE QUILBY OPEN .\nNEW YORK 1996-08-28\n\
+             Peter Quorvath ( U.S. ) beat Adrian Zelinski ( Romania ) 6-3 6-2 6-2\n\
+             Results at the Quilby Open tennis championships on Wednesday :\n",
+        );
+        assert!(has(&t, "Peter Quorvath", EntityKind::Person), "{t:?}");
+        assert!(has(&t, "U.S.", EntityKind::Place), "{t:?}");
+        assert!(
+            !t.iter()
+                .any(|(x, _)| x.contains("Quilby") || x.contains("QUILBY")),
+            "an event's name is no place: {t:?}"
+        );
+    }
+
+    #[test]
+    fn stock_table_lines_name_companies() {
+        let m = kinds(
+            "GERMAN STOCKS CLOSE HIGHER .\nFRANKFURT 1996-08-30\nLeading shares closed \
+             higher on Friday .\nZorvanit 41.60 ( up 0.45 )\nQuilbermann 79.60 ( unchanged )\n",
+        );
+        for c in ["Zorvanit", "Quilbermann"] {
+            assert!(has(&m, c, EntityKind::Organisation), "{c}: {m:?}");
+        }
+    }
+
+    #[test]
+    fn a_town_is_the_venue_and_its_club_is_the_team() {
+        let m = kinds(
+            "RUGBY LEAGUE - RESULTS .\nLONDON 1996-08-30\nHalifax 6 Walsall 30\n\
+             Grimsby 12 Halifax 8\nWalsall won 30-6 at Halifax on Sunday .\n",
+        );
+        assert!(
+            has(&m, "Halifax", EntityKind::Organisation),
+            "the club: {m:?}"
+        );
+        assert!(has(&m, "Halifax", EntityKind::Place), "the venue: {m:?}");
     }
 }
