@@ -175,6 +175,8 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
     }
+    // Token ranges that hold no entity (names of events and prizes, a sports header).
+    let mut blocked: Vec<(usize, usize)> = Vec::new();
     // Names in brackets after players are countries when most of them are, else clubs.
     let (mut countries, mut bracketed) = (0, 0);
     for &(a, b) in ctx.bracketed.iter().flatten() {
@@ -189,10 +191,12 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
     } else {
         EntityKind::Organisation
     };
+    if let Some(h) = ctx.header {
+        blocked.push(h);
+    }
     // Indexes in `out` of the datelines' places.
     let mut datelines: Vec<usize> = Vec::new();
-    // Token ranges that hold no entity (names of events and prizes).
-    let mut blocked: Vec<(usize, usize)> = Vec::new();
+
     // Per-sentence buffers, reused.
     let (mut covered, mut in_span) = (Vec::new(), Vec::new());
     for (si, s) in doc.sents.iter().enumerate() {
@@ -378,8 +382,12 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             if let Some(e) = end {
                 // "Jane Roe of the Daily Herald": a person's name before "of" and no head noun
                 // there; the organisation starts after "of (the)".
+                // So with a title or a common word first: "Finance Minister Theo Waigel of
+                // the Christian Social Union", "Results of National Hockey League".
                 let mut a = i;
-                if doc.class[i] & class::GIVEN != 0
+                let lead = doc.class[i] & (class::GIVEN | class::TITLE) != 0
+                    || doc.class[i] & class::COMMON != 0 && doc.class[i] & HEAD == 0;
+                if lead
                     && let Some(o) = (i + 1..e).find(|&k| doc.lower(k) == "of")
                     && (i..o).all(|k| doc.class[k] & (HEAD | class::LEGAL) == 0)
                 {
@@ -484,6 +492,12 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         // Names of events and prizes ("U.S. Open", "Davis Cup", "Nobel Prize"): a
         // capitalised run ending in a `misc_suffix` word is neither a place nor a person,
         // nor are its words found again by `propagate`.
+        if let Some((a, b)) = ctx.header
+            && a >= s.first
+            && b <= s.last
+        {
+            spans.retain(|&(x, y, _)| y <= a || x >= b);
+        }
         if let Some(misc) = lx.sections.get("misc_suffix") {
             for j in s.first + 1..s.last {
                 let raw_cap = doc.word(j).chars().next().is_some_and(char::is_uppercase);
@@ -827,7 +841,7 @@ fn connector(w: &str) -> bool {
 }
 
 /// Name particles that join two parts of a person's name.
-fn particle(w: &str) -> bool {
+pub(crate) fn particle(w: &str) -> bool {
     matches!(
         w,
         "de" | "du"

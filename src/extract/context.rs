@@ -48,6 +48,9 @@ pub struct Context {
     /// Sampras ( U.S. )"): clubs in a team list, countries in tennis, golf or athletics
     /// results; a document writes one or the other, so most of them tell which.
     pub bracketed: Vec<Vec<(usize, usize)>>,
+    /// The sport's name heading the report ("SOCCER" of "SOCCER - LEEDS BEAT CHELSEA"),
+    /// which is no name.
+    pub header: Option<(usize, usize)>,
     /// The document is a sports report.
     pub sports: bool,
 }
@@ -225,11 +228,16 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
     let lines = score_runs.iter().filter(|r| !r.is_empty()).count();
     // "SOCCER - ...", "RUGBY UNION - ..." as a header (in the first sentences: a dateline
     // may come first).
-    let header = doc.sents.iter().take(3).any(|s| {
-        s.last - s.first > 2
-            && doc.class[s.first] & class::SPORT != 0
-            && upper_word(doc.word(s.first))
-            && (s.first + 1..(s.first + 4).min(s.last)).any(|k| doc.lower(k) == "-")
+    let header = doc.sents.iter().take(3).find_map(|s| {
+        if s.last - s.first <= 2
+            || doc.class[s.first] & class::SPORT == 0
+            || !upper_word(doc.word(s.first))
+        {
+            return None;
+        }
+        (s.first + 1..(s.first + 4).min(s.last))
+            .find(|&k| doc.lower(k) == "-")
+            .map(|k| (s.first, k))
     });
     let mut scores = 0;
     let mut words = 0;
@@ -250,8 +258,8 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
             scores += 1;
         }
     }
-    let sports = header || lines >= 2 || (scores >= 2 && words >= 3);
-    let players = doc
+    let sports = header.is_some() || lines >= 2 || (scores >= 2 && words >= 3);
+    let mut players: Vec<Runs> = doc
         .sents
         .iter()
         .map(|s| {
@@ -271,8 +279,13 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
     let mut bracketed = vec![Vec::new(); doc.sents.len()];
     for (si, s) in doc.sents.iter().enumerate() {
         if sports && !heading[si] {
-            let (runs, venue, br) = team_runs(doc, s);
+            let (runs, venue, br, pl) = team_runs(doc, s);
             bracketed[si] = br;
+            for p in pl {
+                if !players[si].iter().any(|&(x, y)| x < p.1 && p.0 < y) {
+                    players[si].push(p);
+                }
+            }
             for r in runs {
                 if !score_runs[si].iter().any(|&(x, y)| x < r.1 && r.0 < y) {
                     score_runs[si].push(r);
@@ -295,6 +308,7 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
         heading,
         venues,
         bracketed,
+        header,
         sports,
     }
 }
@@ -308,8 +322,9 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
 ///   captain )") or his country ("Ato Boldon ( Trinidad )"), as the document's other
 ///   brackets tell ([`Context::bracketed`]);
 /// - the venue of "At Leicester :" at the start of a line.
-fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs) {
+fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs, Runs) {
     let (mut teams, mut venues, mut bracketed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut players = Vec::new();
     let mut depth = 0usize;
     let mut k = s.first;
     while k < s.last {
@@ -323,6 +338,12 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs) {
                 let person = e > k + 2 && doc.class[k + 1] & class::GIVEN != 0;
                 if e > k + 1 && e < s.last && matches!(doc.word(e), ")" | ",") && !person {
                     bracketed.push((k + 1, e));
+                    // The name before the bracket is the player's ("Olumide Bakare (
+                    // Nigeria )", "Huw Bevan ( Llanelli )").
+                    let a = name_run_back(doc, s.first, k);
+                    if a < k && doc.class[a..k].iter().all(|c| c & class::SPORT == 0) {
+                        players.push((a, k));
+                    }
                 }
             }
             depth += 1;
@@ -353,7 +374,7 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs) {
         }
         k = e.max(k + 1);
     }
-    (teams, venues, bracketed)
+    (teams, venues, bracketed, players)
 }
 
 /// A line of a stocks table: a capitalised name, a price and a bracket with a move ("BASF
@@ -410,11 +431,21 @@ fn name_run(doc: &Doc, i: usize, end: usize) -> usize {
     j
 }
 
-/// The same run ending at `j` (exclusive), its start.
+/// The same run ending at `j` (exclusive), its start; name particles inside it count
+/// ("Pieter van Rensburg").
 fn name_run_back(doc: &Doc, first: usize, j: usize) -> usize {
     let mut i = j;
-    while i > first && i + 4 > j && doc.toks[i - 1].kind == TokKind::Word && doc.cap[i - 1] {
+    while i > first
+        && i + 5 > j
+        && doc.toks[i - 1].kind == TokKind::Word
+        && (doc.cap[i - 1]
+            || i < j && i - 1 > first && super::candidates::particle(doc.lower(i - 1)))
+    {
         i -= 1;
+    }
+    // Never start on a particle.
+    while i < j && !doc.cap[i] {
+        i += 1;
     }
     i
 }
