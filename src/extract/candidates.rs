@@ -467,7 +467,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             {
                 // "Zorvak Town" in a sports report, though the tagger did not see a name.
                 Some(EntityKind::Organisation)
-            } else if role_before_name(doc, i, j, s.last) {
+            } else if role_before_name(lx, doc, i, j, s.last) {
                 // "Kremlin spokesman Dmitry Peskov", "United manager Erik ten Hag".
                 Some(EntityKind::Organisation)
             } else {
@@ -765,7 +765,7 @@ fn force(lx: &Lexicon, doc: &Doc, c: &mut Cand, k: EntityKind) {
 /// Tokens `i..j` are followed by a role word and a capitalised name ("Kremlin spokesman
 /// Dmitry Peskov"), which makes them the organisation the person works for. Places are left
 /// out ("French President Emmanuel Macron" has a demonym, "US President" a country).
-fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
+fn role_before_name(lx: &Lexicon, doc: &Doc, i: usize, j: usize, end: usize) -> bool {
     j + 1 < end
         && doc.class[j] & class::ROLE != 0
         && doc.is_word(j + 1)
@@ -773,6 +773,7 @@ fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
         && doc.class[j + 1] & (class::ROLE | class::TITLE | class::NOT_ENTITY) == 0
         // ("Interior Minister X", "Economy Minister X": a portfolio, not a name.)
         && !(i..j).all(|k| doc.class[k] & class::COMMON != 0)
+        && !(j == i + 1 && portfolio(lx, doc.lower(i)))
         && (i..j).all(|k| {
             doc.class[k]
                 & (class::COUNTRY
@@ -783,6 +784,11 @@ fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
                     | class::TITLE)
                 == 0
         })
+}
+
+/// A government's portfolio ("Interior", "Foreign": `portfolio` in `data/lexicon.txt`).
+fn portfolio(lx: &Lexicon, w: &str) -> bool {
+    lx.sections.get("portfolio").is_some_and(|p| p.contains(w))
 }
 
 /// ", the president of", ", a spokeswoman for", ", the San Francisco company": the kind an
@@ -1179,7 +1185,7 @@ fn classify(
         }
         if doc.toks[a].initial
             && mid_caps.is_some_and(|m| !m.contains(doc.lower(a)))
-            && !role_before_name(doc, a, b, doc.toks.len())
+            && !role_before_name(lx, doc, a, b, doc.toks.len())
         {
             let named = first_class
                 & (class::GIVEN

@@ -229,15 +229,14 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
     // "SOCCER - ...", "RUGBY UNION - ..." as a header (in the first sentences: a dateline
     // may come first).
     let header = doc.sents.iter().take(3).find_map(|s| {
-        if s.last - s.first <= 2
-            || doc.class[s.first] & class::SPORT == 0
-            || !upper_word(doc.word(s.first))
-        {
+        if s.last - s.first <= 2 {
             return None;
         }
-        (s.first + 1..(s.first + 4).min(s.last))
-            .find(|&k| doc.lower(k) == "-")
-            .map(|k| (s.first, k))
+        // ("MOTOR RACING -")
+        let k = (s.first + 1..(s.first + 4).min(s.last)).find(|&k| doc.lower(k) == "-")?;
+        ((s.first..k).all(|j| upper_word(doc.word(j)))
+            && (s.first..k).any(|j| doc.class[j] & class::SPORT != 0))
+        .then_some((s.first, k))
     });
     let mut scores = 0;
     let mut words = 0;
