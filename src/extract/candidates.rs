@@ -261,8 +261,11 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                     i = j;
                     continue;
                 }
-                let place = c & (class::COUNTRY | class::REGION | class::PLACE_B) != 0
-                    || c & class::CITY != 0 && c & class::COMMON == 0;
+                // ("NORTHERN" is a region's name somewhere, but in "IN NORTHERN NIGERIA" a
+                // direction.)
+                let place = (c & (class::COUNTRY | class::REGION | class::PLACE_B) != 0
+                    || c & class::CITY != 0 && c & class::COMMON == 0)
+                    && (c & class::DIRECTION == 0 || c & class::PLACE_B != 0);
                 if !doc.is_word(i) || !place || c & class::NOT_ENTITY != 0 {
                     i += 1;
                     continue;
@@ -516,7 +519,15 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
         spans.sort_by_key(|s| s.0);
-        let spans = repair(lx, doc, s.first, s.last, spans);
+        // The spans the structure settles are taken as they are ("ZELL AM SEE" though "am"
+        // is a common word).
+        let (kept, spans): (Vec<_>, Vec<_>) = spans
+            .into_iter()
+            .partition(|&(a, b, _)| forced.iter().any(|&(x, y, _)| x == a && y == b));
+        let mut spans = repair(lx, doc, s.first, s.last, spans);
+        spans.retain(|&(a, b, _)| !kept.iter().any(|&(x, y, _)| x < b && a < y));
+        spans.extend(kept);
+        spans.sort_by_key(|s| s.0);
         for (a, b, kind) in spans {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
@@ -984,11 +995,20 @@ fn propagate(
     for &(a, b) in blocked {
         covered[a..b].fill(true);
     }
+    // A headline's own names (gazetteer places, given names) give way to a longer name of
+    // the body: "BANK OF SPAIN" is the body's "Bank of Spain", not "SPAIN".
+    let mut headline = vec![false; n];
     for c in out.iter() {
-        for x in &mut covered[c.first..c.last] {
+        let cover = if shout[c.sent] {
+            &mut headline
+        } else {
+            &mut covered
+        };
+        for x in &mut cover[c.first..c.last] {
             *x = true;
         }
     }
+    let mut replaced: Vec<(usize, usize)> = Vec::new();
     // First folded word -> (folded words, kind, key).
     type Form<'a> = (Vec<&'a str>, EntityKind, String);
     let mut forms: rustc_hash::FxHashMap<&str, Vec<Form>> = Default::default();
@@ -997,6 +1017,17 @@ fn propagate(
             continue;
         }
         let words: Vec<&str> = (c.first..c.last).map(|i| doc.lower(i)).collect();
+        // "Northern Foods" of "Northern Foods Plc" (in "NORTHERN FOODS AGREES TO BUY").
+        if c.kind == EntityKind::Organisation
+            && words.len() >= 3
+            && doc.class[c.last - 1] & class::LEGAL != 0
+        {
+            let short = words[..words.len() - 1].to_vec();
+            forms
+                .entry(words[0])
+                .or_default()
+                .push((short, c.kind, c.key.clone()));
+        }
         forms
             .entry(words[0])
             .or_default()
@@ -1043,6 +1074,21 @@ fn propagate(
                     }
                 }
             }
+            // Over a headline's own names only when longer than each of them.
+            if let Some((e, _, _)) = best
+                && headline[i..e].iter().any(|x| *x)
+            {
+                let longer = out.iter().filter(|c| c.sent == si).all(|c| {
+                    c.last <= i
+                        || c.first >= e
+                        || i <= c.first && c.last <= e && c.last - c.first < e - i
+                });
+                if longer {
+                    replaced.push((i, e));
+                } else {
+                    best = None;
+                }
+            }
             match best {
                 Some((e, kind, key)) => {
                     for x in &mut covered[i..e] {
@@ -1063,6 +1109,14 @@ fn propagate(
                 None => i += 1,
             }
         }
+    }
+    if !replaced.is_empty() {
+        out.retain(|c| {
+            !shout[c.sent]
+                || !replaced
+                    .iter()
+                    .any(|&(a, b)| a <= c.first && c.last <= b && c.last - c.first < b - a)
+        });
     }
 }
 

@@ -202,7 +202,7 @@ fn dateline(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Option<(usize, usize)> {
     }
     // A date: "1996-08-30", "30/08/1996", a year, or a month and a day ("LONDON 2 Leeds
     // 1" is a results line, not a dateline).
-    let date = s.last - s.first <= 10
+    let date = s.last - s.first <= 14
         && k < s.last
         && (is_date(doc, k, s.last)
             || doc.class[k] & class::MONTH != 0 && k + 1 < s.last && is_num(doc, k + 1));
@@ -775,5 +775,27 @@ mod tests {
             "the club: {m:?}"
         );
         assert!(has(&m, "Halifax", EntityKind::Place), "the venue: {m:?}");
+    }
+
+    #[test]
+    fn a_headline_takes_the_bodys_longer_names() {
+        let m = kinds(
+            "BANK OF QUILBIA CUTS RATE AS ZORVAK FOODS GAINS .\nMADRID 1996-08-30\n\
+             The Bank of Quilbia cut its key rate on Tuesday .\nZorvak Foods Plc rose 5 \
+             pence .\n",
+        );
+        assert!(
+            has(&m, "BANK OF QUILBIA", EntityKind::Organisation),
+            "the body's name, not a place inside it: {m:?}"
+        );
+        assert!(
+            has(&m, "ZORVAK FOODS", EntityKind::Organisation),
+            "a company without its legal form: {m:?}"
+        );
+        let d = kinds("FLOODS HIT TOWN .\nQUILB AM SEE , Austria 1996-09-06\nRain fell .\n");
+        assert!(
+            has(&d, "QUILB AM SEE", EntityKind::Place),
+            "a dateline's place is taken whole: {d:?}"
+        );
     }
 }
