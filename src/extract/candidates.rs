@@ -247,9 +247,10 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                             || ck & !class::GIVEN == 0
                             || doc.word(k).len() == 2 && doc.word(k).ends_with('.'))
                 };
+                // ("WEST BANK" is a place, though "West" is a given name.)
                 if doc.is_word(i)
                     && c & class::GIVEN != 0
-                    && c & (class::COMMON | class::NOT_ENTITY) == 0
+                    && c & (class::COMMON | class::NOT_ENTITY | class::PLACE_B) == 0
                     && i + 1 < s.last
                     && namey(i + 1)
                 {
