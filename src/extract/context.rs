@@ -379,11 +379,11 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs, Runs) {
 /// A line of a stocks table: a capitalised name, a price and a bracket with a move ("BASF
 /// 41.60 ( up 0.45 )", "Siemens 79.60 ( unchanged )"; `price_move` in `data/lexicon.txt`).
 fn price_line(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Option<(usize, usize)> {
-    let moves = lx.sections.get("price_move")?;
     let a = s.first;
     if !doc.toks[a].newline_before || !cap_in_table(doc, a) {
         return None;
     }
+    let moves = lx.sections.get("price_move")?;
     let b = cap_run(doc, a, s.last);
     (b > a
         && b + 3 < s.last + 1
@@ -482,13 +482,16 @@ fn players(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
                 push(k + 1, e, &mut out);
             }
             // One or two words ("c", "lbw", "not out", "run out").
-            let two = k + 1 < s.last && {
-                let mut p = String::with_capacity(w.len() + 8);
-                p.push_str(w);
-                p.push(' ');
-                p.push_str(doc.lower(k + 1));
-                after.contains(&p)
-            };
+            let two = k + 1 < s.last
+                && lx.cue_words.contains(w)
+                && lx.cue_words.contains(doc.lower(k + 1))
+                && {
+                    let mut p = String::with_capacity(w.len() + 8);
+                    p.push_str(w);
+                    p.push(' ');
+                    p.push_str(doc.lower(k + 1));
+                    after.contains(&p)
+                };
             if after.contains(w) || two {
                 let a = name_run_back(doc, s.first, k);
                 push(a, k, &mut out);
