@@ -1375,4 +1375,33 @@ mod tests {
             "every Quorvath is the place: {kinds:?}"
         );
     }
+
+    #[test]
+    fn company_words_and_cues_make_organisations() {
+        let x = Extractor::new();
+        let text = "Analysts at Quorvath Brothers said the axle maker Zelbrin had done well , \
+                    and Interior Minister Tamsin Drake agreed .";
+        let out = x.extract(&Input {
+            text,
+            ..Default::default()
+        });
+        let kind = |t: &str| out.mentions.iter().find(|m| m.text == t).map(|m| m.kind);
+        assert_eq!(
+            kind("Quorvath Brothers"),
+            Some(EntityKind::Organisation),
+            "{:?}",
+            out.mentions
+        );
+        assert_eq!(
+            kind("Zelbrin"),
+            Some(EntityKind::Organisation),
+            "{:?}",
+            out.mentions
+        );
+        assert!(
+            out.mentions.iter().all(|m| m.text != "Interior"),
+            "a portfolio is no organisation: {:?}",
+            out.mentions
+        );
+    }
 }
