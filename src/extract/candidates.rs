@@ -344,7 +344,16 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
             let mut j = i;
             let mut end = None;
-            while j < s.last && doc.is_word(j) && (doc.cap[j] || connector(doc.lower(j))) {
+            // ("Hadleigh & Stroud Plc": "&" is a punctuation token between two capitals.)
+            while j < s.last
+                && (doc.is_word(j)
+                    || j > i
+                        && doc.word(j) == "&"
+                        && j + 1 < s.last
+                        && doc.is_word(j + 1)
+                        && doc.cap[j + 1])
+                && (doc.cap[j] || connector(doc.lower(j)))
+            {
                 // "NATO and the European Union": "and the" (or "and" after an acronym) joins
                 // two names, not the words of one.
                 // Nor does "and" after a head noun: "the British Library and Columbia
