@@ -531,13 +531,18 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         spans.sort_by_key(|s| s.0);
         // The spans the structure settles are taken as they are ("ZELL AM SEE" though "am"
         // is a common word).
-        let (kept, spans): (Vec<_>, Vec<_>) = spans
-            .into_iter()
-            .partition(|&(a, b, _)| forced.iter().any(|&(x, y, _)| x == a && y == b));
-        let mut spans = repair(lx, doc, s.first, s.last, spans);
-        spans.retain(|&(a, b, _)| !kept.iter().any(|&(x, y, _)| x < b && a < y));
-        spans.extend(kept);
-        spans.sort_by_key(|s| s.0);
+        let spans = if forced.is_empty() {
+            repair(lx, doc, s.first, s.last, spans)
+        } else {
+            let (kept, spans): (Vec<_>, Vec<_>) = spans
+                .into_iter()
+                .partition(|&(a, b, _)| forced.iter().any(|&(x, y, _)| x == a && y == b));
+            let mut spans = repair(lx, doc, s.first, s.last, spans);
+            spans.retain(|&(a, b, _)| !kept.iter().any(|&(x, y, _)| x < b && a < y));
+            spans.extend(kept);
+            spans.sort_by_key(|s| s.0);
+            spans
+        };
         for (a, b, kind) in spans {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
