@@ -491,6 +491,24 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
             i = j;
         }
+        // "Nippon Telegraph and Telephone ( NTT )", "Organisation for Security and
+        // Cooperation in Europe ( OSCE )": the capitalised words whose initials the acronym
+        // in brackets spells are one organisation's name, whatever the tagger cut.
+        for i in s.first + 2..s.last.saturating_sub(1) {
+            if doc.lower(i - 1) == "(" && doc.lower(i + 1) == ")" && doc.is_word(i) {
+                let letters: Vec<char> =
+                    doc.word(i).chars().filter(|c| c.is_alphabetic()).collect();
+                if letters.len() >= 3
+                    && letters.iter().all(|c| c.is_uppercase())
+                    && let Some(a) = acronym_source(doc, s.first, i - 1, &letters)
+                {
+                    spans.retain(|&(x, y, _)| y <= a || x >= i - 1);
+                    spans.push((a, i - 1, Some(EntityKind::Organisation)));
+                    // (Taken whole: "in" may stand inside it.)
+                    forced.push((a, i - 1, EntityKind::Organisation));
+                }
+            }
+        }
         for i in s.first + 1..s.last.saturating_sub(1) {
             if doc.lower(i - 1) == "("
                 && doc.lower(i + 1) == ")"
@@ -748,6 +766,34 @@ fn org_name_at(lx: &Lexicon, doc: &Doc, i: usize, end: usize) -> usize {
         }
     }
     best
+}
+
+/// The start of the capitalised words ending at `end` (exclusive) whose initials spell
+/// `letters`, small connecting words between them ("Organisation for Security and
+/// Cooperation in Europe" for OSCE), if any.
+fn acronym_source(doc: &Doc, first: usize, end: usize, letters: &[char]) -> Option<usize> {
+    let mut need = letters.len();
+    let mut j = end;
+    while j > first && need > 0 && end - j < 12 {
+        let k = j - 1;
+        if !doc.is_word(k) {
+            return None;
+        }
+        if doc.cap[k] {
+            let initial = doc.word(k).chars().next()?;
+            if initial.to_uppercase().next() != Some(letters[need - 1]) {
+                return None;
+            }
+            need -= 1;
+        } else if !matches!(
+            doc.lower(k),
+            "of" | "for" | "and" | "the" | "in" | "on" | "de" | "&"
+        ) {
+            return None;
+        }
+        j = k;
+    }
+    (need == 0 && doc.cap[j]).then_some(j)
 }
 
 /// Whether a key names a country (by the gazetteer's best record) or a nation that fields
@@ -1417,5 +1463,28 @@ mod tests {
             "a portfolio is no organisation: {:?}",
             out.mentions
         );
+    }
+
+    #[test]
+    fn an_acronym_in_brackets_takes_the_words_it_spells() {
+        let x = Extractor::new();
+        let text = "Observers from the Council for Quorvath and Zelbrin in Europe ( CQZE ) \
+                    and Zorvath Telegraph and Telephone ( ZTT ) met .";
+        let out = x.extract(&Input {
+            text,
+            ..Default::default()
+        });
+        for name in [
+            "Council for Quorvath and Zelbrin in Europe",
+            "Zorvath Telegraph and Telephone",
+        ] {
+            assert!(
+                out.mentions
+                    .iter()
+                    .any(|m| m.text == name && m.kind == EntityKind::Organisation),
+                "{name}: {:?}",
+                out.mentions
+            );
+        }
     }
 }
