@@ -91,6 +91,9 @@ fn place_records_keyed<'a>(lx: &'a Lexicon, key: &str, s: &str) -> &'a [u32] {
     // (Every written direction has a key ending in "ern".)
     if recs.is_empty() && key.split(' ').any(|w| w.ends_with("ern")) {
         lx.lookup_place(&key_with(lx, s, false))
+    } else if recs.is_empty() && key.contains('.') {
+        // "U.S.", "U.K." as the gazetteer's "US", "UK".
+        lx.lookup_place(&key.replace('.', ""))
     } else {
         recs
     }
@@ -172,13 +175,34 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
         }
     }
+    // Token ranges that hold no entity (names of events and prizes, a sports header).
+    let mut blocked: Vec<(usize, usize)> = Vec::new();
+    // Names in brackets after players are countries when most of them are, else clubs.
+    let (mut countries, mut bracketed) = (0, 0);
+    for &(a, b) in ctx.bracketed.iter().flatten() {
+        bracketed += 1;
+        let text = doc.span_text(a, b);
+        if is_country(lx, &key_of(lx, text), text) {
+            countries += 1;
+        }
+    }
+    let bracket_kind = if countries * 2 > bracketed {
+        EntityKind::Place
+    } else {
+        EntityKind::Organisation
+    };
+    if let Some(h) = ctx.header {
+        blocked.push(h);
+    }
     // Indexes in `out` of the datelines' places.
     let mut datelines: Vec<usize> = Vec::new();
+
     // Per-sentence buffers, reused.
     let (mut covered, mut in_span) = (Vec::new(), Vec::new());
     let mut org_buf = String::new();
     for (si, s) in doc.sents.iter().enumerate() {
-        if doc.toks[s.first].skip {
+        if doc.toks[s.first].skip || ctx.heading[si] {
+            blocked.push((s.first, s.last));
             continue;
         }
         covered.clear();
@@ -224,9 +248,10 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                             || ck & !class::GIVEN == 0
                             || doc.word(k).len() == 2 && doc.word(k).ends_with('.'))
                 };
+                // ("WEST BANK" is a place, though "West" is a given name.)
                 if doc.is_word(i)
                     && c & class::GIVEN != 0
-                    && c & (class::COMMON | class::NOT_ENTITY) == 0
+                    && c & (class::COMMON | class::NOT_ENTITY | class::PLACE_B) == 0
                     && i + 1 < s.last
                     && namey(i + 1)
                 {
@@ -238,8 +263,11 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                     i = j;
                     continue;
                 }
-                let place = c & (class::COUNTRY | class::REGION | class::PLACE_B) != 0
-                    || c & class::CITY != 0 && c & class::COMMON == 0;
+                // ("NORTHERN" is a region's name somewhere, but in "IN NORTHERN NIGERIA" a
+                // direction.)
+                let place = (c & (class::COUNTRY | class::REGION | class::PLACE_B) != 0
+                    || c & class::CITY != 0 && c & class::COMMON == 0)
+                    && (c & class::DIRECTION == 0 || c & class::PLACE_B != 0);
                 if !doc.is_word(i) || !place || c & class::NOT_ENTITY != 0 {
                     i += 1;
                     continue;
@@ -256,6 +284,15 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         for &(a, b) in &ctx.score_runs[si] {
             forced.push((a, b, EntityKind::Organisation));
+        }
+        for &(a, b) in &ctx.players[si] {
+            forced.push((a, b, EntityKind::Person));
+        }
+        for &(a, b) in &ctx.venues[si] {
+            forced.push((a, b, EntityKind::Place));
+        }
+        for &(a, b) in &ctx.bracketed[si] {
+            forced.push((a, b, bracket_kind));
         }
         for &(a, b, k) in &forced {
             spans.retain(|&(x, y, _)| y <= a || x >= b);
@@ -314,7 +351,16 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             }
             let mut j = i;
             let mut end = None;
-            while j < s.last && doc.is_word(j) && (doc.cap[j] || connector(doc.lower(j))) {
+            // ("Hadleigh & Stroud Plc": "&" is a punctuation token between two capitals.)
+            while j < s.last
+                && (doc.is_word(j)
+                    || j > i
+                        && doc.word(j) == "&"
+                        && j + 1 < s.last
+                        && doc.is_word(j + 1)
+                        && doc.cap[j + 1])
+                && (doc.cap[j] || connector(doc.lower(j)))
+            {
                 // "NATO and the European Union": "and the" (or "and" after an acronym) joins
                 // two names, not the words of one.
                 // Nor does "and" after a head noun: "the British Library and Columbia
@@ -356,8 +402,12 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             if let Some(e) = end {
                 // "Jane Roe of the Daily Herald": a person's name before "of" and no head noun
                 // there; the organisation starts after "of (the)".
+                // So with a title or a common word first: "Finance Minister Theo Waigel of
+                // the Christian Social Union", "Results of National Hockey League".
                 let mut a = i;
-                if doc.class[i] & class::GIVEN != 0
+                let lead = doc.class[i] & (class::GIVEN | class::TITLE) != 0
+                    || doc.class[i] & class::COMMON != 0 && doc.class[i] & HEAD == 0;
+                if lead
                     && let Some(o) = (i + 1..e).find(|&k| doc.lower(k) == "of")
                     && (i..o).all(|k| doc.class[k] & (HEAD | class::LEGAL) == 0)
                 {
@@ -437,7 +487,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             {
                 // "Zorvak Town" in a sports report, though the tagger did not see a name.
                 Some(EntityKind::Organisation)
-            } else if role_before_name(doc, i, j, s.last) {
+            } else if role_before_name(lx, doc, i, j, s.last) {
                 // "Kremlin spokesman Dmitry Peskov", "United manager Erik ten Hag".
                 Some(EntityKind::Organisation)
             } else {
@@ -447,6 +497,24 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, j, Some(k)));
             }
             i = j;
+        }
+        // "Nippon Telegraph and Telephone ( NTT )", "Organisation for Security and
+        // Cooperation in Europe ( OSCE )": the capitalised words whose initials the acronym
+        // in brackets spells are one organisation's name, whatever the tagger cut.
+        for i in s.first + 2..s.last.saturating_sub(1) {
+            if doc.lower(i - 1) == "(" && doc.lower(i + 1) == ")" && doc.is_word(i) {
+                let letters: Vec<char> =
+                    doc.word(i).chars().filter(|c| c.is_alphabetic()).collect();
+                if letters.len() >= 3
+                    && letters.iter().all(|c| c.is_uppercase())
+                    && let Some(a) = acronym_source(doc, s.first, i - 1, &letters)
+                {
+                    spans.retain(|&(x, y, _)| y <= a || x >= i - 1);
+                    spans.push((a, i - 1, Some(EntityKind::Organisation)));
+                    // (Taken whole: "in" may stand inside it.)
+                    forced.push((a, i - 1, EntityKind::Organisation));
+                }
+            }
         }
         for i in s.first + 1..s.last.saturating_sub(1) {
             if doc.lower(i - 1) == "("
@@ -459,8 +527,47 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 spans.push((i, i + 1, k));
             }
         }
+        // Names of events and prizes ("U.S. Open", "Davis Cup", "Nobel Prize"): a
+        // capitalised run ending in a `misc_suffix` word is neither a place nor a person,
+        // nor are its words found again by `propagate`.
+        if let Some((a, b)) = ctx.header
+            && a >= s.first
+            && b <= s.last
+        {
+            spans.retain(|&(x, y, _)| y <= a || x >= b);
+        }
+        if let Some(misc) = lx.sections.get("misc_suffix") {
+            for j in s.first + 1..s.last {
+                let raw_cap = doc.word(j).chars().next().is_some_and(char::is_uppercase);
+                let next_cap = j + 1 < s.last && doc.is_word(j + 1) && doc.cap[j + 1];
+                if !raw_cap || next_cap || !doc.is_word(j) || !misc.contains(doc.lower(j)) {
+                    continue;
+                }
+                let mut a = j;
+                while a > s.first && doc.is_word(a - 1) && doc.cap[a - 1] {
+                    a -= 1;
+                }
+                if a < j {
+                    spans.retain(|&(x, y, _)| y <= a || x > j);
+                    blocked.push((a, j + 1));
+                }
+            }
+        }
         spans.sort_by_key(|s| s.0);
-        let spans = repair(lx, doc, s.first, s.last, spans);
+        // The spans the structure settles are taken as they are ("ZELL AM SEE" though "am"
+        // is a common word).
+        let spans = if forced.is_empty() {
+            repair(lx, doc, s.first, s.last, spans)
+        } else {
+            let (kept, spans): (Vec<_>, Vec<_>) = spans
+                .into_iter()
+                .partition(|&(a, b, _)| forced.iter().any(|&(x, y, _)| x == a && y == b));
+            let mut spans = repair(lx, doc, s.first, s.last, spans);
+            spans.retain(|&(a, b, _)| !kept.iter().any(|&(x, y, _)| x < b && a < y));
+            spans.extend(kept);
+            spans.sort_by_key(|s| s.0);
+            spans
+        };
         for (a, b, kind) in spans {
             if covered[a - s.first..b - s.first].iter().any(|x| *x) {
                 continue;
@@ -484,6 +591,28 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                     }
                 }
                 out.push(c);
+            }
+        }
+    }
+    // A person's surname alone is that person, even where a table's structure took it for a
+    // team ("3. Zulle 1:02" after "Alex Zulle").
+    let surnames: Vec<&str> = out
+        .iter()
+        .filter(|c| {
+            c.kind == EntityKind::Person
+                && c.last - c.first >= 2
+                && doc.class[c.first] & class::GIVEN != 0
+        })
+        .map(|c| doc.lower(c.last - 1))
+        .collect();
+    if !surnames.is_empty() {
+        for c in out.iter_mut() {
+            if c.kind == EntityKind::Organisation
+                && c.last - c.first == 1
+                && doc.class[c.first] & (HEAD | class::LEGAL | class::TEAM_SUFFIX) == 0
+                && surnames.contains(&doc.lower(c.first))
+            {
+                c.kind = EntityKind::Person;
             }
         }
     }
@@ -515,7 +644,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                     "in" | "at" | "near" | "outside" | "around"
                 ))
             && (lx.team_forms.contains(&c.key) || lx.orgs.contains(&c.key))
-            && !is_country(lx, &c.key)
+            && !is_country(lx, &c.key, doc.span_text(c.first, c.last))
         {
             c.kind = EntityKind::Organisation;
             c.strength = 3;
@@ -526,7 +655,10 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         let person = c.kind == EntityKind::Person
             && (c.last - c.first > 1 || doc.class[c.first] & class::GIVEN != 0);
         // ("South African batsman": a demonym is not a team.)
-        if person || is_country(lx, &c.key) || doc.class[c.last - 1] & class::DEMONYM != 0 {
+        if person
+            || is_country(lx, &c.key, doc.span_text(c.first, c.last))
+            || doc.class[c.last - 1] & class::DEMONYM != 0
+        {
             continue;
         }
         let team = ctx.sports
@@ -552,9 +684,22 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
         }
         true
     });
-    // A sports report filed from a town whose club plays in it: the dateline names the town,
-    // the rest of the report the club. They are two entities, so the dateline does not join
-    // the team's key (nor take its kind).
+    // A venue in a sports report ("won 30-6 at Batley", "in Alicante") is the town even
+    // when its club plays in the report.
+    if ctx.sports {
+        for (i, c) in out.iter().enumerate() {
+            if c.kind == EntityKind::Place
+                && c.first > doc.sents[c.sent].first
+                && matches!(doc.word(c.first - 1), "at" | "in")
+                && !datelines.contains(&i)
+            {
+                datelines.push(i);
+            }
+        }
+    }
+    // A sports report filed from a town whose club plays in it: the dateline (or a venue)
+    // names the town, the rest of the report the club. They are two entities, so the
+    // dateline does not join the team's key (nor take its kind).
     for d in datelines {
         let key = &out[d].key;
         if out
@@ -564,7 +709,7 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             out[d].key.push_str(" (dateline)");
         }
     }
-    propagate(lx, doc, &ctx.shout, &mut out);
+    propagate(lx, doc, &ctx.shout, &blocked, &mut out);
     // A single word no name list knows, taken for a person, that the document puts "in" (not
     // "in X's"): a place the gazetteer does not know ("in Coron"), everywhere in the document.
     let mut located: Vec<String> = Vec::new();
@@ -611,6 +756,14 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
             // "North Korea", "South Africa": a whole place name, not a part.
             let whole = format!("{dir} {}", c.key);
             if !lx.lookup_place(&whole).is_empty() {
+                continue;
+            }
+            // "northern Iraq", "southern France": the name is the country's or the region's
+            // (as annotated corpora write it); a part is kept for a town ("eastern Aleppo").
+            let region = place_records(lx, doc.span_text(c.first, c.last))
+                .first()
+                .is_some_and(|p| lx.place(*p).kind != super::lexicon::PlaceKind::City);
+            if region && !doc.cap[d] {
                 continue;
             }
             subs.push((d, c.key.clone()));
@@ -693,11 +846,47 @@ fn org_name_at(
     best
 }
 
-/// Whether a key names a country (by the gazetteer's best record).
-fn is_country(lx: &Lexicon, key: &str) -> bool {
-    lx.lookup_place(key)
+/// The start of the capitalised words ending at `end` (exclusive) whose initials spell
+/// `letters`, small connecting words between them ("Organisation for Security and
+/// Cooperation in Europe" for OSCE), if any.
+fn acronym_source(doc: &Doc, first: usize, end: usize, letters: &[char]) -> Option<usize> {
+    let mut need = letters.len();
+    let mut j = end;
+    while j > first && need > 0 && end - j < 12 {
+        let k = j - 1;
+        if !doc.is_word(k) {
+            return None;
+        }
+        if doc.cap[k] {
+            let initial = doc.word(k).chars().next()?;
+            if initial.to_uppercase().next() != Some(letters[need - 1]) {
+                return None;
+            }
+            need -= 1;
+        } else if !matches!(
+            doc.lower(k),
+            "of" | "for" | "and" | "the" | "in" | "on" | "de" | "&"
+        ) {
+            return None;
+        }
+        j = k;
+    }
+    (need == 0 && doc.cap[j]).then_some(j)
+}
+
+/// Whether a key names a country (by the gazetteer's best record) or a nation that fields
+/// its own national teams though the gazetteer has it as a region (`nation` in
+/// `data/lexicon.txt`: "England", "Scotland"): a team by that name is a national team,
+/// written as the place.
+fn is_country(lx: &Lexicon, key: &str, text: &str) -> bool {
+    place_records_keyed(lx, key, text)
         .first()
         .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
+        || is_nation(lx, key)
+}
+
+fn is_nation(lx: &Lexicon, key: &str) -> bool {
+    lx.sections.get("nation").is_some_and(|n| n.contains(key))
 }
 
 /// Sets the kind the document's structure gives a candidate: a dateline's place; a team of a
@@ -712,7 +901,7 @@ fn force(lx: &Lexicon, doc: &Doc, c: &mut Cand, k: EntityKind) {
             if person {
                 return;
             }
-            if is_country(lx, &c.key) {
+            if is_country(lx, &c.key, doc.span_text(c.first, c.last)) {
                 c.kind = EntityKind::Place;
             } else {
                 c.kind = EntityKind::Organisation;
@@ -726,12 +915,15 @@ fn force(lx: &Lexicon, doc: &Doc, c: &mut Cand, k: EntityKind) {
 /// Tokens `i..j` are followed by a role word and a capitalised name ("Kremlin spokesman
 /// Dmitry Peskov"), which makes them the organisation the person works for. Places are left
 /// out ("French President Emmanuel Macron" has a demonym, "US President" a country).
-fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
+fn role_before_name(lx: &Lexicon, doc: &Doc, i: usize, j: usize, end: usize) -> bool {
     j + 1 < end
         && doc.class[j] & class::ROLE != 0
         && doc.is_word(j + 1)
         && doc.cap[j + 1]
         && doc.class[j + 1] & (class::ROLE | class::TITLE | class::NOT_ENTITY) == 0
+        // ("Interior Minister X", "Economy Minister X": a portfolio, not a name.)
+        && !(i..j).all(|k| doc.class[k] & class::COMMON != 0)
+        && !(j == i + 1 && portfolio(lx, doc.lower(i)))
         && (i..j).all(|k| {
             doc.class[k]
                 & (class::COUNTRY
@@ -742,6 +934,11 @@ fn role_before_name(doc: &Doc, i: usize, j: usize, end: usize) -> bool {
                     | class::TITLE)
                 == 0
         })
+}
+
+/// A government's portfolio ("Interior", "Foreign": `portfolio` in `data/lexicon.txt`).
+fn portfolio(lx: &Lexicon, w: &str) -> bool {
+    lx.sections.get("portfolio").is_some_and(|p| p.contains(w))
 }
 
 /// ", the president of", ", a spokeswoman for", ", the San Francisco company": the kind an
@@ -800,7 +997,7 @@ fn connector(w: &str) -> bool {
 }
 
 /// Name particles that join two parts of a person's name.
-fn particle(w: &str) -> bool {
+pub(crate) fn particle(w: &str) -> bool {
     matches!(
         w,
         "de" | "du"
@@ -925,14 +1122,32 @@ fn repair(
 
 /// One sense per document: a name found once is a name wherever else it is written with a
 /// capital, and a person's surname alone ("Salah" after "Mohamed Salah") is that person.
-fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
+fn propagate(
+    lx: &Lexicon,
+    doc: &Doc,
+    shout: &[bool],
+    blocked: &[(usize, usize)],
+    out: &mut Vec<Cand>,
+) {
     let n = doc.toks.len();
     let mut covered = vec![false; n];
+    for &(a, b) in blocked {
+        covered[a..b].fill(true);
+    }
+    // A headline's own names (gazetteer places, given names) give way to a longer name of
+    // the body: "BANK OF SPAIN" is the body's "Bank of Spain", not "SPAIN".
+    let mut headline = vec![false; n];
     for c in out.iter() {
-        for x in &mut covered[c.first..c.last] {
+        let cover = if shout[c.sent] {
+            &mut headline
+        } else {
+            &mut covered
+        };
+        for x in &mut cover[c.first..c.last] {
             *x = true;
         }
     }
+    let mut replaced: Vec<(usize, usize)> = Vec::new();
     // First folded word -> (folded words, kind, key).
     type Form<'a> = (Vec<&'a str>, EntityKind, String);
     let mut forms: rustc_hash::FxHashMap<&str, Vec<Form>> = Default::default();
@@ -941,6 +1156,17 @@ fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
             continue;
         }
         let words: Vec<&str> = (c.first..c.last).map(|i| doc.lower(i)).collect();
+        // "Northern Foods" of "Northern Foods Plc" (in "NORTHERN FOODS AGREES TO BUY").
+        if c.kind == EntityKind::Organisation
+            && words.len() >= 3
+            && doc.class[c.last - 1] & class::LEGAL != 0
+        {
+            let short = words[..words.len() - 1].to_vec();
+            forms
+                .entry(words[0])
+                .or_default()
+                .push((short, c.kind, c.key.clone()));
+        }
         forms
             .entry(words[0])
             .or_default()
@@ -987,6 +1213,21 @@ fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
                     }
                 }
             }
+            // Over a headline's own names only when longer than each of them.
+            if let Some((e, _, _)) = best
+                && headline[i..e].iter().any(|x| *x)
+            {
+                let longer = out.iter().filter(|c| c.sent == si).all(|c| {
+                    c.last <= i
+                        || c.first >= e
+                        || i <= c.first && c.last <= e && c.last - c.first < e - i
+                });
+                if longer {
+                    replaced.push((i, e));
+                } else {
+                    best = None;
+                }
+            }
             match best {
                 Some((e, kind, key)) => {
                     for x in &mut covered[i..e] {
@@ -1007,6 +1248,14 @@ fn propagate(lx: &Lexicon, doc: &Doc, shout: &[bool], out: &mut Vec<Cand>) {
                 None => i += 1,
             }
         }
+    }
+    if !replaced.is_empty() {
+        out.retain(|c| {
+            !shout[c.sent]
+                || !replaced
+                    .iter()
+                    .any(|&(a, b)| a <= c.first && c.last <= b && c.last - c.first < b - a)
+        });
     }
 }
 
@@ -1080,7 +1329,7 @@ fn classify(
             || w == "an"
         {
             a += 1;
-        } else if c & class::TITLE != 0
+        } else if c & (class::TITLE | class::SPORT_ROLE) != 0
             && b - a > 1
             && c & class::ORG_HEAD == 0
             && !(doc.cap[b - 1] && doc.class[b - 1] & HEAD != 0)
@@ -1129,7 +1378,7 @@ fn classify(
         }
         if doc.toks[a].initial
             && mid_caps.is_some_and(|m| !m.contains(doc.lower(a)))
-            && !role_before_name(doc, a, b, doc.toks.len())
+            && !role_before_name(lx, doc, a, b, doc.toks.len())
         {
             let named = first_class
                 & (class::GIVEN
@@ -1161,7 +1410,8 @@ fn classify(
     let places = place_records_keyed(lx, &key, text);
     let is_country = places
         .first()
-        .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country);
+        .is_some_and(|p| lx.place(*p).kind == super::lexicon::PlaceKind::Country)
+        || is_nation(lx, &key);
     let (kind, strength) = if titled
         && (kind == Some(EntityKind::Person) || kind.is_none() || n <= 3)
     {
@@ -1267,5 +1517,57 @@ mod tests {
             kinds.iter().all(|(_, k)| *k == EntityKind::Place),
             "every Quorvath is the place: {kinds:?}"
         );
+    }
+
+    #[test]
+    fn company_words_and_cues_make_organisations() {
+        let x = Extractor::new();
+        let text = "Analysts at Quorvath Brothers said the axle maker Zelbrin had done well , \
+                    and Interior Minister Tamsin Drake agreed .";
+        let out = x.extract(&Input {
+            text,
+            ..Default::default()
+        });
+        let kind = |t: &str| out.mentions.iter().find(|m| m.text == t).map(|m| m.kind);
+        assert_eq!(
+            kind("Quorvath Brothers"),
+            Some(EntityKind::Organisation),
+            "{:?}",
+            out.mentions
+        );
+        assert_eq!(
+            kind("Zelbrin"),
+            Some(EntityKind::Organisation),
+            "{:?}",
+            out.mentions
+        );
+        assert!(
+            out.mentions.iter().all(|m| m.text != "Interior"),
+            "a portfolio is no organisation: {:?}",
+            out.mentions
+        );
+    }
+
+    #[test]
+    fn an_acronym_in_brackets_takes_the_words_it_spells() {
+        let x = Extractor::new();
+        let text = "Observers from the Council for Quorvath and Zelbrin in Europe ( CQZE ) \
+                    and Zorvath Telegraph and Telephone ( ZTT ) met .";
+        let out = x.extract(&Input {
+            text,
+            ..Default::default()
+        });
+        for name in [
+            "Council for Quorvath and Zelbrin in Europe",
+            "Zorvath Telegraph and Telephone",
+        ] {
+            assert!(
+                out.mentions
+                    .iter()
+                    .any(|m| m.text == name && m.kind == EntityKind::Organisation),
+                "{name}: {:?}",
+                out.mentions
+            );
+        }
     }
 }

@@ -147,6 +147,9 @@ pub struct Lexicon {
     pub org_prefixes: FxHashSet<String>,
     /// The longest organisation name in words.
     pub max_org_words: usize,
+    /// Every other section of `data/lexicon.txt` (no class bit of its own), by name: folded
+    /// words and phrases ("player_before", "nation", "misc_suffix").
+    pub sections: FxHashMap<String, FxHashSet<String>>,
 }
 
 /// The key of a name in the organisation list: folded, hyphens as spaces, one space between
@@ -341,6 +344,11 @@ impl Lexicon {
                 }
                 continue;
             }
+            if section.ends_with("_before") || section.ends_with("_after") {
+                for w in fold(l).split(' ') {
+                    lx.cue_words.insert(w.to_string());
+                }
+            }
             if section == "number" {
                 if let Some((w, v)) = l.split_once('\t') {
                     lx.numbers.insert(w.to_string(), v.parse().unwrap_or(0));
@@ -366,6 +374,13 @@ impl Lexicon {
                 "sport_role" => class::SPORT_ROLE,
                 _ => 0,
             };
+            if bit == 0 {
+                lx.sections
+                    .entry(section.clone())
+                    .or_default()
+                    .insert(fold(l));
+                continue;
+            }
             if l.contains(' ') {
                 lx.starts.insert(fold(l.split(' ').next().unwrap_or("")));
                 *lx.phrases.entry(fold(l)).or_default() |= bit;

@@ -167,7 +167,10 @@ pub fn resolve(
                 | ", or"
         ) || (between == "("
             && is_acronym(doc.span_text(b.first, b.last))
-            && a.kind != EntityKind::Place);
+            && a.kind != EntityKind::Place
+            // "Pete Sampras ( U.S. )": a player's country, not his initials.
+            && a.kind != EntityKind::Person
+            && b.kind != EntityKind::Place);
         if alias {
             uf.union(w, w + 1);
         }

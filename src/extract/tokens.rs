@@ -161,7 +161,13 @@ pub fn tokenize(text: &str, skip: &[(usize, usize)], out: &mut Vec<Token>) {
                 chars.next();
                 cpos += 1;
             }
-        } else if c.is_ascii_digit() {
+        } else if c.is_ascii_digit()
+            // ".561" (a winning percentage in a standings table) after a space is a number,
+            // not a full stop.
+            || c == '.'
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+                && (i == 0 || b[i - 1].is_ascii_whitespace())
+        {
             kind = TokKind::Number;
             chars.next();
             cpos += 1;
