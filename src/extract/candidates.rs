@@ -508,6 +508,8 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 if letters.len() >= 3
                     && letters.iter().all(|c| c.is_uppercase())
                     && let Some(a) = acronym_source(doc, s.first, i - 1, &letters)
+                    // ("United Arab Emirates ( UAE )" is a place.)
+                    && place_records(lx, doc.span_text(a, i - 1)).is_empty()
                 {
                     spans.retain(|&(x, y, _)| y <= a || x >= i - 1);
                     spans.push((a, i - 1, Some(EntityKind::Organisation)));
@@ -547,7 +549,11 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 while a > s.first && doc.is_word(a - 1) && doc.cap[a - 1] {
                     a -= 1;
                 }
-                if a < j {
+                // (A listed company keeps its name: "Epic Games".)
+                let listed = lx
+                    .orgs
+                    .contains(&super::lexicon::org_key((a..=j).map(|i| doc.lower(i))));
+                if a < j && !listed {
                     spans.retain(|&(x, y, _)| y <= a || x > j);
                     blocked.push((a, j + 1));
                 }
@@ -611,6 +617,9 @@ pub fn candidates(lx: &Lexicon, doc: &Doc) -> Vec<Cand> {
                 && c.last - c.first == 1
                 && doc.class[c.first] & (HEAD | class::LEGAL | class::TEAM_SUFFIX) == 0
                 && surnames.contains(&doc.lower(c.first))
+                // (A listed firm or club keeps its kind: "Williams" after "Frank Williams".)
+                && !lx.orgs.contains(&c.key)
+                && !lx.team_forms.contains(&c.key)
             {
                 c.kind = EntityKind::Person;
             }

@@ -118,6 +118,16 @@ fn cap_run(doc: &Doc, i: usize, end: usize) -> usize {
     j
 }
 
+/// Whether every word of `a..b` is a common lowercase word and none is a gazetteer place:
+/// "Group 4", "Round 3", "Total 120 45" are labels of a table, not teams ("Reading 4 2 1 1"
+/// is a town's club: the gazetteer knows the town).
+fn common_label(doc: &Doc, a: usize, b: usize) -> bool {
+    let place = class::PLACE_B | class::PLACE_I | class::CITY | class::REGION | class::COUNTRY;
+    (a..b).all(|k| {
+        doc.class[k] & (class::COMMON | class::NOT_ENTITY) != 0 && doc.class[k] & place == 0
+    })
+}
+
 fn is_num(doc: &Doc, i: usize) -> bool {
     doc.toks[i].kind == TokKind::Number
 }
@@ -137,7 +147,7 @@ fn score_line(doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
     }
     let a = i;
     let b = cap_run(doc, a, s.last);
-    if b == a || b >= s.last || !is_num(doc, b) {
+    if b == a || b >= s.last || !is_num(doc, b) || common_label(doc, a, b) {
         return Vec::new();
     }
     // Standings: only numbers (and their punctuation) after the name, at least three
@@ -178,7 +188,10 @@ fn is_date(doc: &Doc, k: usize, end: usize) -> bool {
     if w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
-    w.contains('.') && w.len() >= 5
+    // ("30.08.96": two dots. A price, "41.60", is no date.)
+    w.split('.').count() == 3
+        && w.split('.')
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
         || k + 4 < end
             && matches!(doc.word(k + 1), "-" | "/")
             && is_num(doc, k + 2)
@@ -232,6 +245,12 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
         doc.sents.iter().map(|s| dateline(lx, doc, s)).collect();
     let mut score_runs: Vec<Vec<(usize, usize)>> =
         doc.sents.iter().map(|s| score_line(doc, s)).collect();
+    // ("LONDON 1996-08-30" has three numbers after a name, but it is the dateline.)
+    for (runs, d) in score_runs.iter_mut().zip(&dateline) {
+        if d.is_some() {
+            runs.clear();
+        }
+    }
     let lines = score_runs.iter().filter(|r| !r.is_empty()).count();
     // "SOCCER - ...", "RUGBY UNION - ..." as a header (in the first sentences: a dateline
     // may come first).
@@ -346,8 +365,15 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs, Runs) {
                     bracketed.push((k + 1, e));
                     // The name before the bracket is the player's ("Olumide Bakare (
                     // Nigeria )", "Huw Bevan ( Llanelli )").
+                    // (Not a club's or a body's name: "Ajax ( Netherlands )", "Leeds United (
+                    // England )".)
                     let a = name_run_back(doc, s.first, k);
-                    if a < k && doc.class[a..k].iter().all(|c| c & class::SPORT == 0) {
+                    let org_word =
+                        class::ORG_HEAD | class::TEAM_SUFFIX | class::LEGAL | class::ORG_SUFFIX;
+                    if a < k
+                        && doc.class[a..k].iter().all(|c| c & class::SPORT == 0)
+                        && doc.class[k - 1] & org_word == 0
+                    {
                         players.push((a, k));
                     }
                 }
@@ -369,7 +395,7 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs, Runs) {
             continue;
         }
         let e = cap_run(doc, k, s.last);
-        if e > k && e < s.last && is_num(doc, e) {
+        if e > k && e < s.last && is_num(doc, e) && !common_label(doc, k, e) {
             teams.push((k, e));
         } else if k == s.first && e == k + 1 && doc.lower(k) == "at" && k + 1 < s.last {
             // "At Leicester :": the venue of the line.
@@ -517,7 +543,10 @@ fn players(lx: &Lexicon, doc: &Doc, s: &Sentence) -> Vec<(usize, usize)> {
             && (0..4).all(|n| is_num(doc, e + 2 * n))
             && (0..3).all(|n| doc.word(e + 2 * n + 1) == "-");
         // A scorer and the minute, in brackets ("( Yeboah 12 , 67 )").
-        let minute = bracket && doc.word(e).len() <= 3 && !doc.word(e).contains(['.', ',']);
+        let minute = bracket
+            && doc.word(e).len() <= 3
+            && !doc.word(e).contains(['.', ','])
+            && !common_label(doc, k, e);
         if figures || minute {
             push(k, e, &mut out);
         }
