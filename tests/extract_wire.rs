@@ -2,7 +2,9 @@
 //! written for dossier in the style of a Reuters wire, with headlines in capitals, datelines,
 //! results and standings tables; see its README). The whole extractor is scored the way
 //! `examples/eval_ner` scores it (`dossier::extract::score`); the test fails when a change
-//! drops the entity-level F1 below the floor, overall or per kind. The floors sit a little
+//! drops the entity-level F1 below the floor, overall or per kind. (Session 4: 0.933, PER
+//! 0.960, ORG 0.895, LOC 0.957. The rules were tuned on this set and the tagger was trained
+//! on `train.tsv`, not on it: it guards against regressions, it does not measure quality.) The floors sit a little
 //! under the measured figures in docs/extraction.md, so noise from retraining does not trip
 //! them but a real regression does. The sealed `test.tsv` is not used here: it is scored
 //! once per session for docs/extraction.md, never tuned on.
@@ -33,11 +35,11 @@ fn newswire_development_set_keeps_its_quality() {
         &errors[..errors.len().min(20)]
     );
     println!("{report}");
-    assert!(f >= 0.76, "F1 below the floor: {report}");
+    assert!(f >= 0.91, "F1 below the floor: {report}");
     for (kind, floor) in [
-        (EntityKind::Person, 0.80),
-        (EntityKind::Organisation, 0.66),
-        (EntityKind::Place, 0.78),
+        (EntityKind::Person, 0.94),
+        (EntityKind::Organisation, 0.87),
+        (EntityKind::Place, 0.93),
     ] {
         let kf = c.prf(Some(kind)).2;
         assert!(kf >= floor, "{kind:?} F1 {kf:.3} below {floor}: {report}");
