@@ -3,7 +3,8 @@
 //! ```sh
 //! cargo run --release --example train_tagger -- --data /work/shared/data/ner \
 //!     --heldout uner_en/pud_test.tsv --epochs 4 --bits 18 --aug-upper 0.3 --margin 48 \
-//!     --seed 2 --common-out data/common_words.txt --out data/tagger.bin
+//!     --extra tests/extract/wire/train.tsv --repeat tests/extract/wire/train.tsv=3 \
+//!     --seed 3 --common-out data/common_words.txt --out data/tagger.bin
 //! ```
 //!
 //! Reads every `*.tsv` (`token<TAB>IOB2 tag`, blank line between sentences) under `--data`
