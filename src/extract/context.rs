@@ -304,7 +304,7 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
     let mut bracketed = vec![Vec::new(); doc.sents.len()];
     for (si, s) in doc.sents.iter().enumerate() {
         if sports && !heading[si] {
-            let (runs, venue, br, pl) = team_runs(doc, s);
+            let (runs, venue, br, pl) = team_runs(lx, doc, s);
             bracketed[si] = br;
             for p in pl {
                 if !players[si].iter().any(|&(x, y)| x < p.1 && p.0 < y) {
@@ -347,7 +347,7 @@ pub fn context(lx: &Lexicon, doc: &Doc) -> Context {
 ///   captain )") or his country ("Ato Boldon ( Trinidad )"), as the document's other
 ///   brackets tell ([`Context::bracketed`]);
 /// - the venue of "At Leicester :" at the start of a line.
-fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs, Runs) {
+fn team_runs(lx: &Lexicon, doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs, Runs) {
     let (mut teams, mut venues, mut bracketed) = (Vec::new(), Vec::new(), Vec::new());
     let mut players = Vec::new();
     let mut depth = 0usize;
@@ -370,9 +370,12 @@ fn team_runs(doc: &Doc, s: &Sentence) -> (Runs, Runs, Runs, Runs) {
                     let a = name_run_back(doc, s.first, k);
                     let org_word =
                         class::ORG_HEAD | class::TEAM_SUFFIX | class::LEGAL | class::ORG_SUFFIX;
+                    let key = super::lexicon::org_key((a..k).map(|i| doc.lower(i)));
+                    let listed = lx.orgs.contains(&key) || lx.team_forms.contains(&key);
                     if a < k
                         && doc.class[a..k].iter().all(|c| c & class::SPORT == 0)
                         && doc.class[k - 1] & org_word == 0
+                        && !listed
                     {
                         players.push((a, k));
                     }
@@ -664,6 +667,26 @@ mod tests {
         assert!(
             m.contains(&("Brazil".to_string(), EntityKind::Place)),
             "a national team is its country: {m:?}"
+        );
+    }
+
+    #[test]
+    fn a_listed_club_before_its_country_in_brackets_is_no_player() {
+        let m = kinds(
+            "SOCCER - CUP RESULTS\nLONDON 2024-01-05\nJuventus ( Italy ) 3 Quilby Rovers ( \
+             England ) 0\nOlumide Bakare ( Nigeria ) scored twice .\n",
+        );
+        assert!(
+            m.contains(&("Juventus".to_string(), EntityKind::Organisation)),
+            "a listed club: {m:?}"
+        );
+        assert!(
+            m.contains(&("Olumide Bakare".to_string(), EntityKind::Person)),
+            "a player before his country: {m:?}"
+        );
+        assert!(
+            m.contains(&("Italy".to_string(), EntityKind::Place)),
+            "{m:?}"
         );
     }
 
