@@ -142,36 +142,33 @@ fn build_doc(sents: &[Vec<(String, String)>]) -> GoldDoc {
 
 /// Extracts one document and counts it; when `errors` is given, every false positive
 /// (`FP kind "text"`) and false negative (`FN ...`) is appended to it.
-pub fn score_doc(x: &Extractor, doc: &GoldDoc, errors: Option<&mut Vec<String>>) -> Counts {
+pub fn score_doc(x: &Extractor, doc: &GoldDoc, mut errors: Option<&mut Vec<String>>) -> Counts {
     let out = x.extract(&Input {
         text: &doc.text,
         ..Default::default()
     });
     let idx = |k: EntityKind| KINDS.iter().position(|x| *x == k).unwrap_or(0);
     let mut c = Counts::default();
-    let mut errs = Vec::new();
     for m in &out.mentions {
         let i = idx(m.kind);
         c.per_kind[i].1 += 1;
         if doc.gold.contains(&(m.start, m.end, m.kind)) {
             c.per_kind[i].0 += 1;
-        } else {
-            errs.push(format!("FP {:?} {:?}", m.kind, m.text));
+        } else if let Some(e) = errors.as_deref_mut() {
+            e.push(format!("FP {:?} {:?}", m.kind, m.text));
         }
     }
     for g in &doc.gold {
         c.per_kind[idx(g.2)].2 += 1;
-        if !out
-            .mentions
-            .iter()
-            .any(|m| (m.start, m.end, m.kind) == (g.0, g.1, g.2))
+        if let Some(e) = errors.as_deref_mut()
+            && !out
+                .mentions
+                .iter()
+                .any(|m| (m.start, m.end, m.kind) == (g.0, g.1, g.2))
         {
             let text: String = doc.text.chars().skip(g.0).take(g.1 - g.0).collect();
-            errs.push(format!("FN {:?} {:?}", g.2, text));
+            e.push(format!("FN {:?} {:?}", g.2, text));
         }
-    }
-    if let Some(e) = errors {
-        e.extend(errs);
     }
     c
 }
